@@ -1,0 +1,15 @@
+package keys
+
+import "errors"
+
+// Sentinel errors.
+var (
+	// ErrUnsupportedAlg: the algorithm is not one testidp signs with.
+	ErrUnsupportedAlg = errors.New("keys: unsupported algorithm")
+	// ErrNoKey: the ring holds no active key for the requested algorithm.
+	ErrNoKey = errors.New("keys: no active key for algorithm")
+	// ErrKeyMismatch: key material does not fit the algorithm it is used with.
+	ErrKeyMismatch = errors.New("keys: key does not fit algorithm")
+	// ErrWeakSecret: an HMAC secret shorter than the hash output (RFC 7518 §3.2).
+	ErrWeakSecret = errors.New("keys: hmac secret shorter than 32 bytes")
+)

@@ -1,0 +1,129 @@
+package keys
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Ring is the key ring of one issuer: every key it publishes, with at most one
+// active key per algorithm. Reads are lock-free; Set replaces the whole ring.
+type Ring struct {
+	cur atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
+	keys   []*Key
+	active map[Alg]*Key
+	byID   map[string]*Key
+	jwks   []byte
+	etag   string
+	set    jose.JSONWebKeySet
+}
+
+// NewRing returns a ring holding keys, published as of now.
+func NewRing(now time.Time, keys ...*Key) (*Ring, error) {
+	r := &Ring{}
+	if err := r.Set(now, keys); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Set replaces the ring's keys. It fails, leaving the ring unchanged, when two
+// keys share a kid or an algorithm has more than one active key. Keys are
+// kept oldest first (ties by kid), so the same keys always give the same
+// JWKS bytes; those whose RemoveAt is at or before now are not published.
+func (r *Ring) Set(now time.Time, keys []*Key) error {
+	keys = slices.Clone(keys)
+	slices.SortStableFunc(keys, func(a, b *Key) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	s := &snapshot{active: map[Alg]*Key{}, byID: map[string]*Key{}}
+	for _, k := range keys {
+		if _, dup := s.byID[k.ID]; dup {
+			return fmt.Errorf("keys: duplicate kid %q in ring", k.ID)
+		}
+		if k.State == Active {
+			if other, dup := s.active[k.Alg]; dup {
+				return fmt.Errorf("keys: two active %s keys (%q, %q)", k.Alg, other.ID, k.ID)
+			}
+			s.active[k.Alg] = k
+		}
+		s.byID[k.ID] = k
+		s.keys = append(s.keys, k)
+	}
+	for _, k := range s.keys {
+		if k.Published(now) {
+			s.set.Keys = append(s.set.Keys, k.public)
+		}
+	}
+	if s.set.Keys == nil {
+		s.set.Keys = []jose.JSONWebKey{}
+	}
+	b, err := json.Marshal(s.set)
+	if err != nil {
+		return fmt.Errorf("keys: encode jwks: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	s.jwks = b
+	s.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	r.cur.Store(s)
+	return nil
+}
+
+// Published reports whether the key belongs in the JWKS at time now.
+func (k *Key) Published(now time.Time) bool {
+	return k.RemoveAt.IsZero() || now.Before(k.RemoveAt)
+}
+
+// Keys returns the ring's keys, oldest first.
+func (r *Ring) Keys() []*Key {
+	return append([]*Key(nil), r.cur.Load().keys...)
+}
+
+// Active returns the signing key for alg.
+func (r *Ring) Active(alg Alg) (*Key, error) {
+	if k, ok := r.cur.Load().active[alg]; ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w %s", ErrNoKey, alg)
+}
+
+// Lookup returns the key with the given kid, published or not.
+func (r *Ring) Lookup(kid string) (*Key, bool) {
+	k, ok := r.cur.Load().byID[kid]
+	return k, ok
+}
+
+// JWKS is the published JWK Set as JSON, computed when the ring last changed.
+// The slice is shared: callers must not modify it.
+func (r *Ring) JWKS() []byte { return r.cur.Load().jwks }
+
+// ETag is a strong entity tag of the JWKS bytes.
+func (r *Ring) ETag() string { return r.cur.Load().etag }
+
+// PublicSet is the published JWK Set as go-jose values, for verifying tokens.
+func (r *Ring) PublicSet() jose.JSONWebKeySet { return r.cur.Load().set }
+
+// Algs lists the algorithms that have an active key, sorted.
+func (r *Ring) Algs() []Alg {
+	s := r.cur.Load()
+	out := make([]Alg, 0, len(s.active))
+	for a := range s.active {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,100 @@
+package keys
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+)
+
+// Signer produces the signature part of a JWS for one algorithm and key.
+type Signer interface {
+	// Algorithm is the JWS "alg" header value.
+	Algorithm() Alg
+	// KeyID is the "kid" header value; empty for HMAC keys.
+	KeyID() string
+	// Sign returns the raw signature bytes over the JWS signing input
+	// (ASCII base64url(header) "." base64url(payload)).
+	Sign(signingInput []byte) ([]byte, error)
+}
+
+// Sign signs the JWS signing input with the key's algorithm: PKCS#1 v1.5 for
+// RS256, PSS with a salt as long as the hash for PS256, raw fixed-size r‖s
+// for ES256/ES384 (RFC 7518 §3.4), pure Ed25519 for EdDSA (RFC 8037).
+func (k *Key) Sign(signingInput []byte) ([]byte, error) {
+	return SignWith(k.signer, k.Alg, signingInput)
+}
+
+// SignWith signs with any private key under alg, without checking that the key
+// is strong enough. It exists for deliberately broken tokens (weak or
+// attacker keys); valid tokens go through Key.Sign.
+func SignWith(signer crypto.Signer, alg Alg, signingInput []byte) ([]byte, error) {
+	h := alg.Hash()
+	if h == 0 || alg == HS256 {
+		return nil, fmt.Errorf("%w for signing with a private key: %q", ErrUnsupportedAlg, alg)
+	}
+	if alg == EdDSA {
+		priv, ok := signer.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: %T cannot sign EdDSA", ErrKeyMismatch, signer)
+		}
+		return ed25519.Sign(priv, signingInput), nil
+	}
+	hh := h.New()
+	hh.Write(signingInput)
+	digest := hh.Sum(nil)
+	switch priv := signer.(type) {
+	case *rsa.PrivateKey:
+		if alg == PS256 {
+			return rsa.SignPSS(rand.Reader, priv, h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+		}
+		if alg == RS256 {
+			return rsa.SignPKCS1v15(nil, priv, h, digest)
+		}
+	case *ecdsa.PrivateKey:
+		if alg == ES256 || alg == ES384 {
+			r, s, err := ecdsa.Sign(rand.Reader, priv, digest)
+			if err != nil {
+				return nil, fmt.Errorf("keys: ecdsa sign: %w", err)
+			}
+			size := (priv.Curve.Params().BitSize + 7) / 8
+			out := make([]byte, 2*size)
+			r.FillBytes(out[:size])
+			s.FillBytes(out[size:])
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %T cannot sign %s", ErrKeyMismatch, signer, alg)
+}
+
+// HMACKey signs HS256 with a shared secret: for ID tokens, the UTF-8 bytes of
+// the client secret (OpenID Connect Core §10.1).
+type HMACKey struct{ secret []byte }
+
+// HMAC returns an HS256 key. Secrets shorter than 32 bytes are refused
+// (RFC 7518 §3.2); use WeakHMAC for deliberately broken tokens.
+func HMAC(secret []byte) (HMACKey, error) {
+	if len(secret) < 32 {
+		return HMACKey{}, ErrWeakSecret
+	}
+	return HMACKey{secret: secret}, nil
+}
+
+// WeakHMAC returns an HS256 key without the length check.
+func WeakHMAC(secret []byte) HMACKey { return HMACKey{secret: secret} }
+
+// Algorithm is HS256.
+func (HMACKey) Algorithm() Alg { return HS256 }
+
+// KeyID is empty: the key is not published.
+func (HMACKey) KeyID() string { return "" }
+
+// Sign returns HMAC-SHA256 over the signing input.
+func (k HMACKey) Sign(signingInput []byte) ([]byte, error) {
+	m := hmac.New(crypto.SHA256.New, k.secret)
+	m.Write(signingInput)
+	return m.Sum(nil), nil
+}
