@@ -186,3 +186,16 @@ func TestRingJWKS(t *testing.T) {
 		t.Error("failed Set changed the ring")
 	}
 }
+
+func TestRawECDSAMalformed(t *testing.T) {
+	for _, der := range [][]byte{nil, {0x30}, {0x30, 0x02, 0x02, 0x00}, {0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01},
+		{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00}, append([]byte{0x30, 0x26, 0x02, 0x21}, make([]byte, 36)...)} {
+		if _, err := RawECDSA(der, 32); err == nil {
+			t.Errorf("RawECDSA(% x): no error", der)
+		}
+	}
+	raw, err := RawECDSA([]byte{0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x05}, 4)
+	if err != nil || string(raw) != "\x00\x00\x00\x80\x00\x00\x00\x05" {
+		t.Errorf("RawECDSA(short r, s) = % x, %v", raw, err)
+	}
+}

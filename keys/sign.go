@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 )
 
@@ -56,18 +57,65 @@ func SignWith(signer crypto.Signer, alg Alg, signingInput []byte) ([]byte, error
 		}
 	case *ecdsa.PrivateKey:
 		if alg == ES256 || alg == ES384 {
-			r, s, err := ecdsa.Sign(rand.Reader, priv, digest)
+			der, err := ecdsa.SignASN1(rand.Reader, priv, digest)
 			if err != nil {
 				return nil, fmt.Errorf("keys: ecdsa sign: %w", err)
 			}
-			size := (priv.Curve.Params().BitSize + 7) / 8
-			out := make([]byte, 2*size)
-			r.FillBytes(out[:size])
-			s.FillBytes(out[size:])
-			return out, nil
+			return RawECDSA(der, (priv.Curve.Params().BitSize+7)/8)
 		}
 	}
 	return nil, fmt.Errorf("%w: %T cannot sign %s", ErrKeyMismatch, signer, alg)
+}
+
+// RawECDSA converts an ASN.1 DER ECDSA signature, SEQUENCE { INTEGER r,
+// INTEGER s }, to the JOSE form: r and s, each left-padded to size bytes,
+// concatenated (RFC 7518 §3.4).
+func RawECDSA(der []byte, size int) ([]byte, error) {
+	body, rest, ok := derElement(der, 0x30)
+	if !ok || len(rest) != 0 {
+		return nil, errors.New("keys: malformed ecdsa signature")
+	}
+	r, body, ok1 := derElement(body, 0x02)
+	s, body, ok2 := derElement(body, 0x02)
+	out := make([]byte, 2*size)
+	if !ok1 || !ok2 || len(body) != 0 || !putPadded(out[:size], r) || !putPadded(out[size:], s) {
+		return nil, errors.New("keys: malformed ecdsa signature")
+	}
+	return out, nil
+}
+
+// derElement reads one DER element with the given tag and a short or
+// one/two-byte long length, returning its contents and what follows.
+func derElement(b []byte, tag byte) (content, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != tag {
+		return nil, nil, false
+	}
+	n, hdr := int(b[1]), 2
+	switch {
+	case b[1] == 0x81 && len(b) >= 3:
+		n, hdr = int(b[2]), 3
+	case b[1] == 0x82 && len(b) >= 4:
+		n, hdr = int(b[2])<<8|int(b[3]), 4
+	case b[1] >= 0x80:
+		return nil, nil, false
+	}
+	if len(b) < hdr+n {
+		return nil, nil, false
+	}
+	return b[hdr : hdr+n], b[hdr+n:], true
+}
+
+// putPadded copies the unsigned big-endian integer v (a DER INTEGER, maybe
+// with a leading zero byte) right-aligned into dst.
+func putPadded(dst, v []byte) bool {
+	for len(v) > 0 && v[0] == 0 {
+		v = v[1:]
+	}
+	if len(v) > len(dst) {
+		return false
+	}
+	copy(dst[len(dst)-len(v):], v)
+	return true
 }
 
 // HMACKey signs HS256 with a shared secret: for ID tokens, the UTF-8 bytes of
