@@ -19,6 +19,10 @@ type Member struct {
 // twice (see Append), which broken tokens need.
 type Claims struct {
 	Members []Member
+	// buf backs the values set by SetString and SetInt, so that building a
+	// token costs one allocation, not one per claim. Values are never
+	// modified in place, so slices of an outgrown buf stay valid.
+	buf []byte
 }
 
 // SetRaw sets name to the raw JSON value, replacing the first member of that
@@ -49,10 +53,26 @@ func (c *Claims) Set(name string, v any) error {
 }
 
 // SetString sets a JSON string value without reflection.
-func (c *Claims) SetString(name, v string) { c.SetRaw(name, appendString(nil, v)) }
+func (c *Claims) SetString(name, v string) {
+	start := c.grow(len(v) + 2)
+	c.buf = appendString(c.buf, v)
+	c.SetRaw(name, c.buf[start:len(c.buf):len(c.buf)])
+}
 
 // SetInt sets a JSON integer value.
-func (c *Claims) SetInt(name string, v int64) { c.SetRaw(name, strconv.AppendInt(nil, v, 10)) }
+func (c *Claims) SetInt(name string, v int64) {
+	start := c.grow(20)
+	c.buf = strconv.AppendInt(c.buf, v, 10)
+	c.SetRaw(name, c.buf[start:len(c.buf):len(c.buf)])
+}
+
+// grow makes room for about n more bytes in buf and returns its length.
+func (c *Claims) grow(n int) int {
+	if cap(c.buf)-len(c.buf) < n {
+		c.buf = make([]byte, 0, max(256, 2*n))
+	}
+	return len(c.buf)
+}
 
 // SetStrings sets a JSON array of strings.
 func (c *Claims) SetStrings(name string, vs []string) {
