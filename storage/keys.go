@@ -1,0 +1,91 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// Keys returns the issuer's key ring ordered by CreatedAt, then ID.
+func (s *Store) Keys(ctx context.Context, issuer string) ([]KeyRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id, alg, state, private, created_at, activated_at, retired_at, remove_at
+		FROM keys WHERE issuer = ? ORDER BY created_at, id`, issuer)
+	if err != nil {
+		return nil, wrap("keys", err)
+	}
+	defer rows.Close()
+	var ring []KeyRecord
+	for rows.Next() {
+		k := KeyRecord{Issuer: issuer}
+		var created, activated, retired, remove int64
+		if err := rows.Scan(&k.ID, &k.Alg, &k.State, &k.Private,
+			&created, &activated, &retired, &remove); err != nil {
+			return nil, wrap("keys", err)
+		}
+		k.CreatedAt, k.ActivatedAt = fromNanos(created), fromNanos(activated)
+		k.RetiredAt, k.RemoveAt = fromNanos(retired), fromNanos(remove)
+		ring = append(ring, k)
+	}
+	return ring, wrap("keys", rows.Err())
+}
+
+// ReplaceKeys makes ring the issuer's whole key ring in one transaction:
+// keys whose ID is not in ring are deleted, the others inserted or updated
+// (every field). A record's Issuer must be empty or equal to issuer.
+func (s *Store) ReplaceKeys(ctx context.Context, issuer string, ring []KeyRecord) error {
+	ids, err := ringIDs(issuer, ring)
+	if err != nil {
+		return wrap("replace keys", err)
+	}
+	return wrap("replace keys", s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM keys WHERE issuer = ?
+			AND id NOT IN (SELECT value FROM json_each(?))`, issuer, ids); err != nil {
+			return err
+		}
+		return upsertKeys(ctx, tx, issuer, ring)
+	}))
+}
+
+// ringIDs validates ring and returns its IDs as a JSON array.
+func ringIDs(issuer string, ring []KeyRecord) ([]byte, error) {
+	ids := make([]string, 0, len(ring))
+	seen := make(map[string]bool, len(ring))
+	for _, k := range ring {
+		switch {
+		case k.ID == "":
+			return nil, fmt.Errorf("key with empty id")
+		case seen[k.ID]:
+			return nil, fmt.Errorf("key %q appears twice", k.ID)
+		case k.Issuer != "" && k.Issuer != issuer:
+			return nil, fmt.Errorf("key %q belongs to issuer %q, not %q", k.ID, k.Issuer, issuer)
+		}
+		seen[k.ID] = true
+		ids = append(ids, k.ID)
+	}
+	return json.Marshal(ids)
+}
+
+func upsertKeys(ctx context.Context, tx *sql.Tx, issuer string, ring []KeyRecord) error {
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO keys (issuer, id, alg, state, private,
+			created_at, activated_at, retired_at, remove_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (issuer, id) DO UPDATE SET
+			alg = excluded.alg, state = excluded.state, private = excluded.private,
+			created_at = excluded.created_at, activated_at = excluded.activated_at,
+			retired_at = excluded.retired_at, remove_at = excluded.remove_at`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, k := range ring {
+		if _, err := stmt.ExecContext(ctx, issuer, k.ID, k.Alg, k.State, k.Private,
+			nanos(k.CreatedAt), nanos(k.ActivatedAt), nanos(k.RetiredAt), nanos(k.RemoveAt)); err != nil {
+			return fmt.Errorf("key %q: %w", k.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+)
+
+func sameKeys(a, b []KeyRecord) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Issuer != y.Issuer || x.ID != y.ID || x.Alg != y.Alg || x.State != y.State ||
+			!bytes.Equal(x.Private, y.Private) || !sameTime(x.CreatedAt, y.CreatedAt) ||
+			!sameTime(x.ActivatedAt, y.ActivatedAt) || !sameTime(x.RetiredAt, y.RetiredAt) ||
+			!sameTime(x.RemoveAt, y.RemoveAt) {
+			return false
+		}
+	}
+	return true
+}
+
+func keyIDs(ring []KeyRecord) []string {
+	ids := make([]string, len(ring))
+	for i, k := range ring {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
+func TestReplaceKeys(t *testing.T) {
+	t0 := newClock().Now()
+	k := func(id string, created time.Duration, state string) KeyRecord {
+		return KeyRecord{Issuer: iss, ID: id, Alg: "ES256", State: state, Private: []byte("der-" + id), CreatedAt: t0.Add(created)}
+	}
+	full := k("full", 0, "retired")
+	full.ActivatedAt, full.RetiredAt, full.RemoveAt = t0.Add(time.Second), t0.Add(2*time.Second), t0.Add(3*time.Second)
+	updated := k("b", 0, "active")
+	updated.Alg, updated.Private, updated.ActivatedAt = "EdDSA", []byte("new"), t0.Add(time.Minute)
+
+	tests := []struct {
+		name  string
+		first []KeyRecord
+		ring  []KeyRecord
+		want  []KeyRecord
+	}{
+		{name: "empty to one", ring: []KeyRecord{k("a", 0, "active")}, want: []KeyRecord{k("a", 0, "active")}},
+		{name: "every field round-trips", ring: []KeyRecord{full}, want: []KeyRecord{full}},
+		{name: "ordered by created then id",
+			ring: []KeyRecord{k("c", 2, "next"), k("b", 1, "active"), k("a", 1, "active"), k("z", 0, "retired")},
+			want: []KeyRecord{k("z", 0, "retired"), k("a", 1, "active"), k("b", 1, "active"), k("c", 2, "next")}},
+		{name: "drops keys not in ring",
+			first: []KeyRecord{k("a", 0, "active"), k("b", 1, "next")},
+			ring:  []KeyRecord{k("b", 1, "active"), k("c", 2, "next")},
+			want:  []KeyRecord{k("b", 1, "active"), k("c", 2, "next")}},
+		{name: "updates every field", first: []KeyRecord{k("b", 5, "next")}, ring: []KeyRecord{updated}, want: []KeyRecord{updated}},
+		{name: "empty ring deletes all", first: []KeyRecord{k("a", 0, "active")}, ring: nil, want: nil},
+		{name: "empty issuer field means the argument", ring: []KeyRecord{{ID: "x", Alg: "HS256", State: "active", CreatedAt: t0}},
+			want: []KeyRecord{{Issuer: iss, ID: "x", Alg: "HS256", State: "active", CreatedAt: t0}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openMem(t, newClock())
+			checkErr(t, "ReplaceKeys(first)", st.ReplaceKeys(ctx, iss, tc.first), nil)
+			checkErr(t, "ReplaceKeys", st.ReplaceKeys(ctx, iss, tc.ring), nil)
+			got, err := st.Keys(ctx, iss)
+			checkErr(t, "Keys", err, nil)
+			if !sameKeys(got, tc.want) {
+				t.Errorf("Keys() = %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReplaceKeysIssuersAreSeparate(t *testing.T) {
+	ctx := context.Background()
+	st := openMem(t, newClock())
+	other := "https://idp.test/realms/acme"
+	checkErr(t, "ReplaceKeys(other)", st.ReplaceKeys(ctx, other, []KeyRecord{{ID: "o1", Alg: "RS256", State: "active"}}), nil)
+	checkErr(t, "ReplaceKeys(iss)", st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "i1", Alg: "RS256", State: "active"}}), nil)
+	checkErr(t, "ReplaceKeys(iss, empty)", st.ReplaceKeys(ctx, iss, nil), nil)
+	got, err := st.Keys(ctx, other)
+	if err != nil || len(got) != 1 || got[0].ID != "o1" || got[0].Issuer != other {
+		t.Errorf("Keys(other) = %+v, %v; want [o1] untouched by the other issuer's replace", got, err)
+	}
+}
+
+func TestReplaceKeysAllOrNothing(t *testing.T) {
+	old := []KeyRecord{{ID: "a", Alg: "RS256", State: "active"}, {ID: "b", Alg: "RS256", State: "next"}}
+	tests := []struct {
+		name  string
+		ring  []KeyRecord
+		setup string // SQL run before the replace
+	}{
+		{name: "empty id", ring: []KeyRecord{{ID: "c"}, {ID: ""}}},
+		{name: "duplicate id", ring: []KeyRecord{{ID: "c"}, {ID: "c"}}},
+		{name: "other issuer", ring: []KeyRecord{{ID: "c"}, {Issuer: "https://other", ID: "d"}}},
+		{name: "failure after the delete and first upsert", ring: []KeyRecord{{ID: "c"}, {ID: "boom"}},
+			setup: `CREATE TEMP TRIGGER boom BEFORE INSERT ON keys WHEN NEW.id = 'boom'
+				BEGIN SELECT RAISE(ABORT, 'injected failure'); END`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openMem(t, newClock())
+			checkErr(t, "ReplaceKeys(old)", st.ReplaceKeys(ctx, iss, old), nil)
+			if tc.setup != "" {
+				if _, err := st.db.Exec(tc.setup); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkErr(t, "ReplaceKeys(bad)", st.ReplaceKeys(ctx, iss, tc.ring), errAny)
+			got, err := st.Keys(ctx, iss)
+			if ids := keyIDs(got); err != nil || len(ids) != 2 || ids[0] != "a" || ids[1] != "b" {
+				t.Errorf("Keys() after failed replace = %v, %v; want the old ring [a b]", ids, err)
+			}
+		})
+	}
+}
