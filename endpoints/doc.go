@@ -1,0 +1,26 @@
+// Package endpoints is testidp's whole HTTP surface as one http.Handler: the
+// Provider. It owns the configuration model (Config, ParseConfig, Normalize,
+// Validate), the chi router with every route in routes.go, discovery and
+// JWKS served from precomputed bytes, the authorization endpoint and login
+// page (html/template, embedded), the token, userinfo, introspection,
+// revocation and end-session endpoints, sessions, and the rendering of OAuth
+// errors.
+//
+// Protocol handling is shared with zitadel's op package: an op.Server
+// implementation (opserver.go) receives the back-channel requests zitadel has
+// parsed and checked — authorization_code and refresh_token grants, userinfo,
+// introspection, revocation — and every error goes through op.WriteError, so
+// JSON errors have one shape. Tokens never come from zitadel's signer: package
+// issuer mints them all, with the provider's injected clock.
+//
+// Some paths do not go through op.Server, each for a reason given where it is
+// served: the front channel (authorize, login, end_session), because
+// op.Server can only answer with a 302 or a JSON error while the specs want
+// error redirects, form_post pages and an HTML page for an untrusted redirect
+// URI; the password grant, which zitadel does not dispatch; and the
+// client_credentials grant, whose CPU per token must stay within 1.2 times the
+// signature (see BenchmarkClientCredentials).
+//
+// State lives in package storage; keys come from package keys, generated at
+// first start and persisted so that a restart serves the same JWKS.
+package endpoints

@@ -1,0 +1,119 @@
+package endpoints
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sort"
+)
+
+// maxBodyBytes caps every request body.
+const maxBodyBytes = 64 << 10
+
+// limitBody caps the request body so that a client cannot make the server
+// read without bound.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// parseForm parses query and body parameters and refuses a parameter given
+// more than once (RFC 6749 §3.1, §3.2). The error is an OAuth error.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return oauthErr("invalid_request", fmt.Sprintf("request body larger than %d bytes", maxBodyBytes))
+		}
+		return oauthErr("invalid_request", "malformed request parameters: "+err.Error())
+	}
+	if name := repeatedParam(r); name != "" {
+		return oauthErr("invalid_request", fmt.Sprintf("parameter %q is included more than once (RFC 6749 §3.1)", name))
+	}
+	return nil
+}
+
+// repeatedParam returns the first (sorted) parameter with several values.
+func repeatedParam(r *http.Request) string {
+	var names []string
+	for k, v := range r.Form {
+		if len(v) > 1 {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	return names[0]
+}
+
+// withForm parses and checks the form before an OAuth JSON endpoint runs.
+func (s *site) withForm(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := parseForm(r); err != nil {
+			s.writeOAuthError(w, r, err)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// cors lets browser applications call the JSON endpoints (discovery, JWKS,
+// token, userinfo, introspection, revocation) from any origin, without
+// credentials.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "WWW-Authenticate, ETag")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, DPoP")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic into a logged server_error instead of a dropped
+// connection. Reaching it is a bug.
+func (p *Provider) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				p.log.Error("panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, `{"error":"server_error","error_description":"internal error"}`, http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// onUnauthorized calls set when the response status is 401, before headers
+// are written; used to add WWW-Authenticate (RFC 6749 §5.2, RFC 6750 §3).
+type onUnauthorized struct {
+	http.ResponseWriter
+	set func(http.Header)
+}
+
+func (w *onUnauthorized) WriteHeader(code int) {
+	if code == http.StatusUnauthorized {
+		w.set(w.Header())
+	}
+	w.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,89 @@
+package endpoints
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/testidp/testidp/keys"
+	"github.com/testidp/testidp/storage"
+)
+
+// Options are the runtime settings of a Provider that are not part of the
+// configuration file.
+type Options struct {
+	// Now is the clock for every token, code, session and key decision.
+	// Defaults to time.Now.
+	Now func() time.Time
+	// Logger receives request and token decisions. Defaults to discarding.
+	Logger *slog.Logger
+	// GenerateKey creates a signing key when the database holds none for an
+	// algorithm in use. Defaults to keys.Generate with default options.
+	GenerateKey func(alg keys.Alg, now time.Time) (*keys.Key, error)
+}
+
+// Provider is a running OpenID Provider: every endpoint of every issuer as
+// one http.Handler, backed by one database.
+type Provider struct {
+	cfg     Config
+	store   *storage.Store
+	sites   []*site
+	handler http.Handler
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New opens the database named by cfg.DB, loads or creates the signing keys,
+// and prepares every endpoint. cfg is normalized and validated first; the
+// issuer URL must be known (the command derives it from the listen address).
+func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
+	cfg = Normalize(cfg)
+	if err := Validate(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Issuer == "" {
+		return nil, errors.New("endpoints: the issuer URL is not set")
+	}
+	p := &Provider{cfg: cfg, now: opts.Now, log: opts.Logger}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	gen := opts.GenerateKey
+	if gen == nil {
+		gen = func(alg keys.Alg, now time.Time) (*keys.Key, error) {
+			return keys.Generate(alg, now, keys.GenerateOptions{})
+		}
+	}
+	st, err := storage.Open(ctx, cfg.DB, storage.Options{Now: p.now})
+	if err != nil {
+		return nil, fmt.Errorf("endpoints: open database %q: %w", cfg.DB, err)
+	}
+	p.store = st
+	s, err := newSite(ctx, p, cfg, gen)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	p.sites = append(p.sites, s)
+	p.handler = p.routes()
+	return p, nil
+}
+
+// ServeHTTP serves every endpoint.
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
+
+// Close flushes and closes the database.
+func (p *Provider) Close() error { return p.store.Close() }
+
+// Issuer is the default issuer's URL.
+func (p *Provider) Issuer() string { return p.sites[0].iss.URL }
+
+// Config is the normalized configuration the provider runs with.
+func (p *Provider) Config() Config { return p.cfg }

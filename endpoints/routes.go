@@ -1,0 +1,68 @@
+package endpoints
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// routes is the whole HTTP surface: every route of every issuer is listed
+// here.
+func (p *Provider) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(p.recoverer, limitBody, cors)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "404 page not found", http.StatusNotFound)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"HTTP method not allowed at this endpoint"}`))
+	})
+	r.Get("/healthz", p.serveHealth)
+	for _, s := range p.sites {
+		s.mount(r)
+	}
+	return r
+}
+
+// mount adds one issuer's endpoints under its path.
+func (s *site) mount(r chi.Router) {
+	static := func(path string, h http.HandlerFunc) {
+		r.Get(s.route(path), h)
+		r.Head(s.route(path), h)
+	}
+	static(pathDiscovery, s.serveDiscovery)
+	static(pathASMetadata, s.serveASMetadata)
+	static(pathJWKS, s.serveJWKS)
+
+	r.Get(s.route(pathAuthorize), s.serveAuthorize)
+	r.Post(s.route(pathAuthorize), s.serveAuthorize)
+	r.Get(s.route(pathLogin), s.serveLoginPage)
+	r.Post(s.route(pathLogin), s.serveLoginDecision)
+	r.Get(s.route(pathEndSession), s.serveEndSession)
+	r.Post(s.route(pathEndSession), s.serveEndSession)
+	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
+
+	r.Post(s.route(pathToken), s.withForm(s.serveToken))
+	r.Get(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
+	r.Post(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
+	r.Post(s.route(pathIntrospect), s.withForm(s.serveBasicAuthed))
+	r.Post(s.route(pathRevoke), s.withForm(s.serveBasicAuthed))
+}
+
+// serveBasicAuthed hands introspection and revocation to the op server,
+// adding the Basic challenge to a 401 (RFC 6749 §5.2).
+func (s *site) serveBasicAuthed(w http.ResponseWriter, r *http.Request) {
+	s.op.ServeHTTP(basicChallenge(w, r), r)
+}
+
+// basicChallenge adds WWW-Authenticate to a 401 answering a request that
+// carried an Authorization header.
+func basicChallenge(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
+	return &onUnauthorized{ResponseWriter: w, set: func(h http.Header) {
+		if r.Header.Get("Authorization") != "" {
+			h.Set("WWW-Authenticate", `Basic realm="testidp"`)
+		}
+	}}
+}
