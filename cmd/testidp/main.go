@@ -1,0 +1,6 @@
+// Command testidp is an OpenID Provider for tests. See the README.
+package main
+
+import "os"
+
+func main() { os.Exit(runMain(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) }

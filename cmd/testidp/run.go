@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+)
+
+// runMain runs a command until SIGINT or SIGTERM and returns the exit code.
+func runMain(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, args, getenv, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "testidp:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "testidp:", err)
+		return 1
+	}
+}
+
+// errUsage marks command-line mistakes (exit code 2).
+var errUsage = errors.New("usage")
+
+// run executes one testidp command; serve is the default.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "testidp", version())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("%w: unknown command %q (commands: serve, healthcheck, version, help)", errUsage, cmd)
+}
+
+const usage = `testidp — an OpenID Provider for tests. Never use it in production.
+
+Usage:
+  testidp [serve] [flags]     run the provider (the default command)
+  testidp healthcheck         exit 0 when the provider at --addr answers /healthz
+  testidp version             print the version
+
+Serve flags (flags > TESTIDP_* environment > config file > built-in defaults):
+  --config FILE   YAML or JSON configuration            (TESTIDP_CONFIG)
+  --addr ADDR     listen address, default 127.0.0.1:8080 (TESTIDP_ADDR)
+  --issuer URL    public issuer URL, default from addr   (TESTIDP_ISSUER)
+  --db PATH       SQLite file or :memory:                (TESTIDP_DB)
+  --login MODE    form or auto                           (TESTIDP_LOGIN)
+`
