@@ -21,6 +21,11 @@ type Config struct {
 	Lifetimes Lifetimes `yaml:"lifetimes"`
 	Clients   []Client  `yaml:"clients"`
 	Users     []User    `yaml:"users"`
+	// TestingAPI enables {issuer}/_testidp/ (default true).
+	TestingAPI *bool `yaml:"testing_api"`
+	// AdminToken, when set, is required as a Bearer token by the testing
+	// API.
+	AdminToken string `yaml:"admin_token"`
 }
 
 // Lifetimes of what the provider issues. Zero means "inherit" (from the

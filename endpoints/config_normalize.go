@@ -17,6 +17,10 @@ func Normalize(cfg Config) Config {
 	out.DB = orDefault(cfg.DB, "testidp.db")
 	out.Login = orDefault(cfg.Login, LoginForm)
 	out.Lifetimes = cfg.Lifetimes.Inherit(DefaultLifetimes)
+	if cfg.TestingAPI == nil {
+		on := true
+		out.TestingAPI = &on
+	}
 	out.Clients = make([]Client, len(cfg.Clients))
 	for i, c := range cfg.Clients {
 		out.Clients[i] = normalizeClient(c, out.Lifetimes)

@@ -26,7 +26,7 @@ type fakeClock struct {
 	now time.Time
 }
 
-func newClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -99,7 +99,7 @@ func startEnvWith(t *testing.T, cfg Config, opts Options) *testEnv {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "http://" + srv.Listener.Addr().String()
 	}
-	clock := newClock()
+	clock := newFakeClock()
 	if opts.Now == nil {
 		opts.Now = clock.Now
 	}

@@ -34,6 +34,7 @@ type Provider struct {
 	sites   []*site
 	handler http.Handler
 	log     *slog.Logger
+	clock   *clock
 	now     func() time.Time
 }
 
@@ -48,10 +49,8 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 	if cfg.Issuer == "" {
 		return nil, errors.New("endpoints: the issuer URL is not set")
 	}
-	p := &Provider{cfg: cfg, now: opts.Now, log: opts.Logger}
-	if p.now == nil {
-		p.now = time.Now
-	}
+	p := &Provider{cfg: cfg, log: opts.Logger, clock: newClock(opts.Now)}
+	p.now = p.clock.Now
 	if p.log == nil {
 		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -87,3 +86,15 @@ func (p *Provider) Issuer() string { return p.sites[0].iss.URL }
 
 // Config is the normalized configuration the provider runs with.
 func (p *Provider) Config() Config { return p.cfg }
+
+// Now is the provider's clock: Options.Now, moved by SetNow and Advance.
+func (p *Provider) Now() time.Time { return p.clock.Now() }
+
+// SetNow pins the provider's clock to t.
+func (p *Provider) SetNow(t time.Time) { p.clock.Set(t) }
+
+// Advance moves the provider's clock by d.
+func (p *Provider) Advance(d time.Duration) { p.clock.Advance(d) }
+
+// ResetClock returns the provider to Options.Now.
+func (p *Provider) ResetClock() { p.clock.Reset() }

@@ -22,6 +22,7 @@ func (p *Provider) routes() http.Handler {
 	r.Get("/healthz", p.serveHealth)
 	for _, s := range p.sites {
 		s.mount(r)
+		s.mountTestingAPI(r, p)
 	}
 	return r
 }
