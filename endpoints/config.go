@@ -21,6 +21,12 @@ type Config struct {
 	Lifetimes Lifetimes `yaml:"lifetimes"`
 	Clients   []Client  `yaml:"clients"`
 	Users     []User    `yaml:"users"`
+	// Profile and Keys belong to the default issuer (see IssuerConfig).
+	Profile string     `yaml:"profile"`
+	Keys    KeysConfig `yaml:"keys"`
+	// Issuers are more issuers served beside the default one, each under
+	// its own path.
+	Issuers []IssuerConfig `yaml:"issuers"`
 	// TestingAPI enables {issuer}/_testidp/ (default true).
 	TestingAPI *bool `yaml:"testing_api"`
 	// AdminToken, when set, is required as a Bearer token by the testing

@@ -65,7 +65,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 		return nil, fmt.Errorf("endpoints: open database %q: %w", cfg.DB, err)
 	}
 	p.store = st
-	s, err := newSite(ctx, p, cfg, gen)
+	s, err := newSite(ctx, p, cfg.defaultIssuer(), gen)
 	if err != nil {
 		st.Close()
 		return nil, err

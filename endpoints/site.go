@@ -19,7 +19,7 @@ import (
 type site struct {
 	key        string // storage scope: the mount path, "/" for the root issuer
 	prefix     string // mount path without trailing slash; "" for the root
-	cfg        Config
+	cfg        IssuerConfig
 	iss        *issuer.Issuer
 	ring       *keys.Ring
 	clients    map[string]*client
@@ -34,10 +34,10 @@ type site struct {
 	assertions *replayCache
 }
 
-func newSite(ctx context.Context, p *Provider, cfg Config, gen func(keys.Alg, time.Time) (*keys.Key, error)) (*site, error) {
-	u, err := url.Parse(cfg.Issuer)
+func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.Alg, time.Time) (*keys.Key, error)) (*site, error) {
+	u, err := url.Parse(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("endpoints: issuer %q: %w", cfg.Issuer, err)
+		return nil, fmt.Errorf("endpoints: issuer %q: %w", cfg.URL, err)
 	}
 	s := &site{
 		prefix: strings.TrimSuffix(u.Path, "/"), cfg: cfg, store: p.store, now: p.now, log: p.log,
@@ -59,7 +59,7 @@ func newSite(ctx context.Context, p *Provider, cfg Config, gen func(keys.Alg, ti
 		return nil, err
 	}
 	s.ring = ring
-	s.iss = issuer.New(cfg.Issuer, ring, p.now)
+	s.iss = issuer.New(cfg.URL, ring, p.now)
 	if err := s.buildDiscovery(); err != nil {
 		return nil, err
 	}
