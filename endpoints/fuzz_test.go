@@ -1,9 +1,13 @@
 package endpoints
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -55,5 +59,125 @@ func FuzzTokenEndpoint(f *testing.F) {
 		if rec.Code != http.StatusOK && out["error"] == nil {
 			t.Fatalf("status %d without an error member: %s", rec.Code, rec.Body)
 		}
+	})
+}
+
+// fuzzProvider is one provider shared by a fuzz target's inputs.
+func fuzzProvider(f *testing.F) *Provider {
+	cfg := defaultTestConfig(f)
+	cfg.Issuer = "http://fuzz.example"
+	cfg.Clients = append(cfg.Clients, Client{ID: "implicit", Secret: "implicit-secret",
+		GrantTypes: []string{GrantAuthorizationCode, GrantImplicit}, RedirectURIs: []string{"http://127.0.0.1/cb"}})
+	p, err := New(f.Context(), cfg, Options{GenerateKey: pooledKey})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { p.Close() })
+	return p
+}
+
+// FuzzAuthorize throws arbitrary query strings at the authorization
+// endpoint: the answer is a redirect to a registered redirect URI, the login
+// page, or an HTML error page — never a 500, never a redirect elsewhere.
+func FuzzAuthorize(f *testing.F) {
+	for _, q := range []string{
+		"client_id=web&redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2Fcb&response_type=code&scope=openid&state=s",
+		"client_id=implicit&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=id_token+token&scope=openid&nonce=n&response_mode=form_post",
+		"client_id=spa&redirect_uri=http%3A%2F%2Flocalhost%2Fx&response_type=code&code_challenge=abc&code_challenge_method=S256",
+		"client_id=web&redirect_uri=https%3A%2F%2Fevil.example%2F&response_type=code",
+		"client_id=web&client_id=spa&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb",
+		"client_id=web&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code&prompt=none&max_age=-5&id_token_hint=a.b.c",
+		"%zz=1&client_id=\x00",
+	} {
+		f.Add(q)
+	}
+	p := fuzzProvider(f)
+	f.Fuzz(func(t *testing.T, query string) {
+		req := httptest.NewRequest(http.MethodGet, "http://fuzz.example/authorize", nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, query, rec.Body)
+		}
+		if loc := rec.Header().Get("Location"); loc != "" {
+			u, err := url.Parse(loc)
+			if err != nil {
+				t.Fatalf("unparseable Location %q", loc)
+			}
+			// Registered: loopback hosts (any port; host names are
+			// case-insensitive) and the provider itself (the login page).
+			h := u.Hostname()
+			if h != "fuzz.example" && !strings.EqualFold(h, "localhost") && h != "127.0.0.1" && h != "::1" {
+				t.Fatalf("redirect to an unregistered host %q for %q", loc, query)
+			}
+		}
+	})
+}
+
+// FuzzClientAssertion sends arbitrary client_assertion values: always a
+// JSON error (invalid_client or invalid_request), never a 500 or a token.
+func FuzzClientAssertion(f *testing.F) {
+	for _, a := range []string{"a.b.c", "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ3ZWIiLCJzdWIiOiJ3ZWIifQ.x",
+		"eyJhbGciOiJub25lIn0.eyJpc3MiOiJ3ZWIiLCJzdWIiOiJ3ZWIiLCJhdWQiOiJodHRwOi8vZnV6ei5leGFtcGxlIn0.", "", "....", "\xff.\xfe.\xfd"} {
+		f.Add(a)
+	}
+	p := fuzzProvider(f)
+	f.Fuzz(func(t *testing.T, assertion string) {
+		form := url.Values{"grant_type": {"client_credentials"}, "client_assertion": {assertion},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}}
+		req := httptest.NewRequest(http.MethodPost, "http://fuzz.example/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		var out map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code == http.StatusOK || rec.Code >= 500 {
+			t.Fatalf("status %d body %s for assertion %q", rec.Code, rec.Body, assertion)
+		}
+	})
+}
+
+// FuzzPKCE checks the PKCE rules: a verifier matches its own S256 and plain
+// challenges and nothing else, and malformed values are refused.
+func FuzzPKCE(f *testing.F) {
+	f.Add("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "S256")
+	f.Add(strings.Repeat("a", 43), strings.Repeat("a", 43), "plain")
+	f.Add("short", "short", "plain")
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, verifier, challenge, method string) {
+		err := checkPKCE(challenge, method, verifier)
+		if challenge == "" && verifier == "" && err != nil {
+			t.Fatalf("no PKCE at all refused: %v", err)
+		}
+		if err == nil && challenge != "" && !validPKCEValue(verifier) {
+			t.Fatalf("malformed verifier %q accepted", verifier)
+		}
+		if err == nil && challenge != "" && method != pkceS256 && verifier != challenge {
+			t.Fatalf("plain: verifier %q accepted for challenge %q", verifier, challenge)
+		}
+		if validPKCEValue(verifier) {
+			sum := sha256.Sum256([]byte(verifier))
+			s256 := base64.RawURLEncoding.EncodeToString(sum[:])
+			if checkPKCE(s256, pkceS256, verifier) != nil || checkPKCE(verifier, pkcePlain, verifier) != nil {
+				t.Fatalf("verifier %q refused for its own challenges", verifier)
+			}
+		}
+	})
+}
+
+// FuzzParseConfig: any document gives a Config or a ConfigError, and
+// normalizing and validating what parsed never panics.
+func FuzzParseConfig(f *testing.F) {
+	for _, doc := range []string{"", "addr: 1", "clients: [{id: a, secret: s, redirect_uris: [x]}]", "{\"login\": \"auto\"}",
+		"lifetimes: {code: 1}", "users: [{sub: \"\", claims: {iss: 1}}]", "- a", "a: [", "clients:\n  - id: a\n    jwks: {keys: [1]}"} {
+		f.Add(doc)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		cfg, err := ParseConfig([]byte(doc))
+		var ce *ConfigError
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatalf("ParseConfig(%q): %T %v, want a *ConfigError", doc, err, err)
+		}
+		_ = Validate(Normalize(cfg))
 	})
 }
