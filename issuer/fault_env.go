@@ -82,6 +82,21 @@ type Step struct {
 	Refresh bool
 	// Note explains the step to a person reading a report.
 	Note string
+	// MaxAge is the max_age (seconds) the relying party sent in the
+	// authentication request of this step; 0 means none. A verifier must
+	// then require auth_time and refuse an authentication older than it
+	// (Core §3.1.2.1, §3.1.3.7 step 13).
+	MaxAge int
+	// ACRValues are the acr values the relying party requested as essential
+	// (claims parameter); the token's acr must be one of them (Core §5.5.1.1,
+	// §3.1.3.7 step 12).
+	ACRValues []string
+	// TrustedAudiences are audiences other than its own client_id that the
+	// relying party is configured to trust in aud (Core §3.1.3.7 step 3).
+	TrustedAudiences []string
+	// State is the state value sent with the request and returned with this
+	// step, for s_hash (FAPI 1.0 Advanced §5.2.2.1).
+	State string
 }
 
 // Last is the step under test.
