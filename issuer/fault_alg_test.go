@@ -45,7 +45,7 @@ func init() {
 				ref += "-" + strings.ToLower(mac)
 			}
 			defects[ref] = func(t *testing.T, d defectCase) {
-				k := d.ringKey(t, kb.alg)
+				k := d.activeKey(t, kb.alg)
 				wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", mac, "kid", k.ID))
 				wantClaimsB(t, d, d.last.Token)
 				wantSig(t, d.last.Token, mac, kb.bytes(t, d, k))
@@ -63,10 +63,10 @@ func init() {
 	defects["alg-not-registered#rs512-when-rs256"] = func(t *testing.T, d defectCase) {
 		wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", "RS512"))
 		wantClaimsB(t, d, d.last.Token)
-		wantSig(t, d.last.Token, "RS512", d.ringKey(t, keys.RS256).Signer().Public())
+		wantSig(t, d.last.Token, "RS512", d.activeKey(t, keys.RS256).Signer().Public())
 	}
 	defects["alg-not-registered#ps256-when-rs256"] = func(t *testing.T, d defectCase) {
-		k := d.ringKey(t, keys.PS256)
+		k := d.activeKey(t, keys.PS256)
 		wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", "PS256", "kid", k.ID))
 		wantClaimsB(t, d, d.last.Token)
 		wantSig(t, d.last.Token, "PS256", k.Signer().Public())
@@ -83,7 +83,7 @@ func init() {
 				t.Errorf("other header members %s, want B's kid and typ", h)
 			}
 			wantClaimsB(t, d, d.last.Token)
-			wantSig(t, d.last.Token, "RS256", d.ringKey(t, keys.RS256).Signer().Public())
+			wantSig(t, d.last.Token, "RS256", d.activeKey(t, keys.RS256).Signer().Public())
 		}
 	}
 }

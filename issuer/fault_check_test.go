@@ -88,8 +88,8 @@ func wantClaimsB(t *testing.T, d defectCase, tok string) {
 	wantChanged(t, d.base, claimsOf(t, tok))
 }
 
-// ringKey is the world's active key for alg.
-func (d defectCase) ringKey(t *testing.T, alg keys.Alg) *keys.Key {
+// activeKey is the world's active key for alg.
+func (d defectCase) activeKey(t *testing.T, alg keys.Alg) *keys.Key {
 	t.Helper()
 	k, err := d.w.ring.Active(alg)
 	if err != nil {
@@ -196,7 +196,7 @@ func wantBSigned(t *testing.T, d defectCase, tok string) {
 	t.Helper()
 	wantHeader(t, tok, d.baseHeader)
 	wantClaimsB(t, d, tok)
-	wantSig(t, tok, "RS256", d.ringKey(t, keys.RS256).Signer().Public())
+	wantSig(t, tok, "RS256", d.activeKey(t, keys.RS256).Signer().Public())
 }
 
 // publishedKeys decodes a JWK Set into raw members per key.

@@ -91,7 +91,7 @@ func headerCheck(nameValues ...any) func(*testing.T, defectCase) {
 	return func(t *testing.T, d defectCase) {
 		wantHeader(t, d.last.Token, withMembers(d.baseHeader, nameValues...))
 		wantClaimsB(t, d, d.last.Token)
-		wantSig(t, d.last.Token, "RS256", d.ringKey(t, keys.RS256).Signer().Public())
+		wantSig(t, d.last.Token, "RS256", d.activeKey(t, keys.RS256).Signer().Public())
 	}
 }
 
@@ -101,7 +101,7 @@ func wantAttackerSigned(t *testing.T, d defectCase) {
 	t.Helper()
 	wantClaimsB(t, d, d.last.Token)
 	wantSig(t, d.last.Token, "RS256", attackerKey(t, keys.RS256).Public())
-	wantNoSig(t, d.last.Token, "RS256", d.ringKey(t, keys.RS256).Signer().Public())
+	wantNoSig(t, d.last.Token, "RS256", d.activeKey(t, keys.RS256).Signer().Public())
 }
 
 func jwkEmbeddedCheck(newKid bool) func(*testing.T, defectCase) {
@@ -193,7 +193,7 @@ func b64FalseCheck(crit bool) func(*testing.T, defectCase) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := checkSig("RS256", d.ringKey(t, keys.RS256).Signer().Public(), []byte(tok[:last]), sig); err != nil {
+		if err := checkSig("RS256", d.activeKey(t, keys.RS256).Signer().Public(), []byte(tok[:last]), sig); err != nil {
 			t.Errorf("signature over the RFC 7797 input: %v", err)
 		}
 	}
@@ -218,7 +218,7 @@ func x5tRealCheck(t *testing.T, d defectCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !d.ringKey(t, keys.RS256).Signer().Public().(*rsa.PublicKey).Equal(cert.PublicKey) {
+	if !d.activeKey(t, keys.RS256).Signer().Public().(*rsa.PublicKey).Equal(cert.PublicKey) {
 		t.Errorf("certificate is not for the signing key")
 	}
 	sum := sha1.Sum(der)

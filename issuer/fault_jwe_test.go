@@ -53,7 +53,7 @@ func init() {
 		wantChanged(t, d.base, jsonObject(t, plain))
 	}
 	defects["jwe-bare-claims#to-op-sig-key"] = func(t *testing.T, d defectCase) {
-		k := d.ringKey(t, keys.RS256)
+		k := d.activeKey(t, keys.RS256)
 		jweHeader(t, d, "RSA-OAEP", k.ID, "")
 		plain, err := decryptWith(d.last.Token, k.Signer())
 		if err != nil {

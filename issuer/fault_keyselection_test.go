@@ -61,7 +61,7 @@ func init() {
 		"p384-key-es256": {keys.ES384, keys.ES256, "EC", "P-384"},
 	} {
 		defects["kid-kty-mismatch#"+v] = func(t *testing.T, d defectCase) {
-			k := d.ringKey(t, c.keyAlg)
+			k := d.activeKey(t, c.keyAlg)
 			wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", string(c.alg), "kid", k.ID))
 			wantClaimsB(t, d, d.last.Token)
 			published := keyByKid(publishedKeys(t, d.w.ring.JWKS()), k.ID)

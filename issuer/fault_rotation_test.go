@@ -25,7 +25,7 @@ func init() {
 		if len(d.f.Steps) != 1 {
 			t.Fatalf("%d steps, want 1", len(d.f.Steps))
 		}
-		k := d.ringKey(t, keys.RS256)
+		k := d.activeKey(t, keys.RS256)
 		wantHeader(t, d.last.Token, withMembers(d.baseHeader, "kid", k.ID))
 		if k.ID == d.baseHeader["kid"] || d.last.JWKS != nil {
 			t.Errorf("kid %s: want a key made after B's, served by the issuer", k.ID)
@@ -45,7 +45,7 @@ func init() {
 				t.Errorf("step %d nonce %v (step says %q): want its own nonce for setup, B's last", i, got, s.Nonce)
 			}
 		}
-		k2 := d.ringKey(t, keys.RS256).ID
+		k2 := d.activeKey(t, keys.RS256).ID
 		if kids[0] != k1 || kids[1] != k2 || kids[2] != k1 || k1 == k2 {
 			t.Errorf("kids %v, want K1 %s, K2 %s, K1", kids, k1, k2)
 		}

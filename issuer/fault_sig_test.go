@@ -117,7 +117,7 @@ func init() {
 func genuineRS256(t *testing.T, d defectCase, input []byte) []byte {
 	t.Helper()
 	sum := sha256.Sum256(input)
-	sig, err := rsa.SignPKCS1v15(nil, d.ringKey(t, keys.RS256).Signer().(*rsa.PrivateKey), crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(nil, d.activeKey(t, keys.RS256).Signer().(*rsa.PrivateKey), crypto.SHA256, sum[:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func wantSignatureOver(t *testing.T, d defectCase, payload, header string) {
 	if payload != "" {
 		parts[1] = b64.EncodeToString([]byte(payload))
 	}
-	pub := d.ringKey(t, keys.RS256).Signer().Public()
+	pub := d.activeKey(t, keys.RS256).Signer().Public()
 	wantNoSig(t, d.last.Token, "RS256", pub)
 	wantSig(t, strings.Join(parts, "."), "RS256", pub)
 }
@@ -144,7 +144,7 @@ func wantSignatureOver(t *testing.T, d defectCase, payload, header string) {
 // wantES256Header checks the header is B's for the world's ES256 key.
 func wantES256Header(t *testing.T, d defectCase) {
 	t.Helper()
-	wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", "ES256", "kid", d.ringKey(t, keys.ES256).ID))
+	wantHeader(t, d.last.Token, withMembers(d.baseHeader, "alg", "ES256", "kid", d.activeKey(t, keys.ES256).ID))
 	wantClaimsB(t, d, d.last.Token)
 }
 
@@ -156,7 +156,7 @@ func ecdsaEncoding(parse func(t *testing.T, sig []byte) (r, s *big.Int)) func(*t
 		input, sig := tokenParts(t, d.last.Token)
 		r, s := parse(t, sig)
 		sum := sha256.Sum256(input)
-		pub := d.ringKey(t, keys.ES256).Signer().Public().(*ecdsa.PublicKey)
+		pub := d.activeKey(t, keys.ES256).Signer().Public().(*ecdsa.PublicKey)
 		if !ecdsa.Verify(pub, sum[:], r, s) {
 			t.Errorf("the decoded signature does not verify with the world's ES256 key")
 		}
