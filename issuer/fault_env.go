@@ -35,7 +35,7 @@ type FaultEnv struct {
 	// JWKSURI is the issuer's jwks_uri (for same-host jku cases).
 	JWKSURI string
 	// RogueURL is where the harness serves Forged.Rogue (jku, x5u); a
-	// default on example.com is used when empty.
+	// default on attacker.example is used when empty.
 	RogueURL string
 	// EncryptionKey is the client's registered public encryption key, for
 	// the JWE cases.
@@ -45,6 +45,14 @@ type FaultEnv struct {
 	// them (endpoints wires them to the real key ring).
 	Rotate    func(alg keys.Alg) error
 	Unpublish func(kid string) error
+	// EncryptionAlg and EncryptionEnc are the client's registered
+	// id_token_encrypted_response_alg and _enc, for the JWE cases. An empty
+	// alg means EncryptionKey's "alg", else RSA-OAEP for an RSA key and
+	// ECDH-ES for an EC key; an empty enc means A128CBC-HS256 (OpenID
+	// Connect Registration §2). For the symmetric algs (A128KW, A192KW,
+	// A256KW, dir) the key is derived from Spec.Secret (Core §10.2).
+	EncryptionAlg string
+	EncryptionEnc string
 }
 
 // Forged is what a case sends to a verifier. Most cases are one step; some
@@ -57,6 +65,11 @@ type Forged struct {
 	// jku, a PEM chain for x5u), with RogueType as Content-Type.
 	Rogue     []byte
 	RogueType string
+	// RogueURL is the URL the token names for Rogue (jku, x5u): where the
+	// harness must serve it and log fetches. It is FaultEnv.RogueURL, its
+	// default on attacker.example, or for same-host cases a URL on the
+	// host of FaultEnv.JWKSURI.
+	RogueURL string
 }
 
 // Step is one token delivery and what the verifier must know about it.

@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/testidp/testidp/keys"
 )
@@ -28,6 +31,18 @@ type faultWorld struct {
 	is      *Issuer
 	ring    *keys.Ring
 	rotated int
+	// enc is the client's encryption key pair (P-256, ECDH-ES+A128KW).
+	enc *ecdsa.PrivateKey
+}
+
+// worldEncryptionKey is the client's private encryption key in the fixed
+// world; the JWE cases encrypt to its public half.
+func worldEncryptionKey() (*ecdsa.PrivateKey, error) {
+	k, err := keys.Derive("testidp golden", "client encryption", keys.ES256, 0)
+	if err != nil {
+		return nil, err
+	}
+	return k.(*ecdsa.PrivateKey), nil
 }
 
 func newFaultWorld(t testing.TB) *faultWorld {
@@ -44,7 +59,11 @@ func newFaultWorld(t testing.TB) *faultWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &faultWorld{is: New(goldenIssuer, ring, func() time.Time { return goldenNow }), ring: ring}
+	enc, err := worldEncryptionKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &faultWorld{is: New(goldenIssuer, ring, func() time.Time { return goldenNow }), ring: ring, enc: enc}
 }
 
 // env is the FaultEnv of the world, with rotation hooks on its ring.
@@ -52,6 +71,8 @@ func (w *faultWorld) env() FaultEnv {
 	return FaultEnv{
 		Spec:    IDToken{ClientID: "web", Subject: "alice", Secret: goldenSecret},
 		JWKSURI: goldenIssuer + "/jwks",
+		EncryptionKey: &jose.JSONWebKey{Key: &w.enc.PublicKey, KeyID: "web-enc-1", Use: "enc",
+			Algorithm: string(jose.ECDH_ES_A128KW)},
 		Rotate: func(alg keys.Alg) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()

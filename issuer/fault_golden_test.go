@@ -19,7 +19,7 @@ func TestFaultGolden(t *testing.T) {
 	dir := filepath.Join("testdata", "faults")
 	seen := map[string]bool{}
 	for _, m := range Manifest() {
-		name := strings.ReplaceAll(m.Ref, "#", "__") + ".golden"
+		name := goldenName.Replace(m.Ref) + ".golden"
 		seen[name] = true
 		t.Run(m.Ref, func(t *testing.T) {
 			f, _ := forge(t, m.Ref)
@@ -52,6 +52,9 @@ func TestFaultGolden(t *testing.T) {
 		}
 	}
 }
+
+// goldenName maps a ref to a file name ("/" occurs in typ-at-jwt#application/at+jwt).
+var goldenName = strings.NewReplacer("#", "__", "/", "_")
 
 func goldenText(m ManifestEntry, f *Forged) string {
 	var b strings.Builder
