@@ -30,7 +30,7 @@ func init() {
 		Refs:        []string{"OpenID Connect Core §2"},
 		Variants: []Variant{{Delivery: Delivery{Registration: "none", Alg: string(keys.None), ResponseType: "code"},
 			Make: func(e *FaultEnv) (*Forged, error) {
-				if err := e.needsIDToken("access tokens are never unsigned"); err != nil {
+				if err := e.needsIDToken("are never unsigned"); err != nil {
 					return nil, err
 				}
 				d, err := e.BaselineWith(func(s *IDToken) { s.Alg = keys.None })
@@ -94,14 +94,6 @@ func init() {
 			{Name: "array", Description: "alg [\"RS256\"].", Make: algRaw([]byte(`["RS256"]`))},
 		},
 	})
-}
-
-// needsIDToken fails for access-token environments, with the reason.
-func (e *FaultEnv) needsIDToken(reason string) error {
-	if e.Kind == KindAccessToken {
-		return wrapNeeds("an ID-token case: " + reason)
-	}
-	return nil
 }
 
 // algNone is B with alg set to value and no signature, or the genuine

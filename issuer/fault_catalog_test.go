@@ -62,3 +62,35 @@ func TestEveryVariantForges(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogTally checks the catalog is complete: fault-catalog.md §3's
+// tally of 80 rows by category and by row-level verdict.
+func TestCatalogTally(t *testing.T) {
+	byCategory, byExpect := map[string]int{}, map[Expect]int{}
+	for _, c := range Catalog() {
+		byCategory[c.Category]++
+		byExpect[c.Expect]++
+	}
+	wantCategory := map[string]int{CatSignature: 14, CatHeader: 13, CatClaims: 24, CatEncoding: 9,
+		CatKeySelection: 8, CatRotation: 4, CatNonce: 3, CatHashBinding: 5}
+	wantExpect := map[Expect]int{MustReject: 55, ShouldReject: 11, Either: 2, ShouldAccept: 3, MustAccept: 9}
+	if n := len(Catalog()); n != 80 {
+		t.Errorf("%d cases, want 80", n)
+	}
+	for k, want := range wantCategory {
+		if byCategory[k] != want {
+			t.Errorf("category %s: %d cases, want %d", k, byCategory[k], want)
+		}
+	}
+	for k, want := range wantExpect {
+		if byExpect[k] != want {
+			t.Errorf("verdict %s: %d cases, want %d", k, byExpect[k], want)
+		}
+	}
+	for i, c := range Catalog() {
+		if c.Row != i+1 {
+			t.Errorf("row %d is %s; rows must run 1..80 without gaps", c.Row, c.ID)
+			break
+		}
+	}
+}

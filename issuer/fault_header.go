@@ -239,7 +239,7 @@ func idTyp(typ string) func(*FaultEnv) (*Forged, error) {
 // (RFC 9068 fixes an access token's typ).
 func idHeader(change func(h *Claims)) func(*FaultEnv) (*Forged, error) {
 	return func(e *FaultEnv) (*Forged, error) {
-		if err := e.needsIDToken("an access token's typ must be at+jwt (RFC 9068 §2.1)"); err != nil {
+		if err := e.needsIDToken("must keep typ at+jwt (RFC 9068 §2.1)"); err != nil {
 			return nil, err
 		}
 		return e.Signed(func(d *Draft) error {

@@ -78,7 +78,7 @@ func init() {
 
 var encrypted = Delivery{Registration: "encryption"}
 
-const encryptionIsForIDTokens = "ID-token encryption is registered per client (id_token_encrypted_response_alg)"
+const encryptionIsForIDTokens = "are not encrypted: encryption is registered for ID tokens (id_token_encrypted_response_alg)"
 
 // sealed is a step whose token is plaintext encrypted to t; Payload is the
 // plaintext (the inner token, or the claims).

@@ -16,30 +16,7 @@ func init() {
 		Row: 69, ID: "rotation-new-kid", Category: CatRotation, Expect: MustAccept,
 		Description: "After a first token was verified (and the JWKS cached), the issuer publishes a new key under a new kid and signs the next token with it.",
 		Refs:        []string{"OpenID Connect Core §10.1.1"},
-		Variants: []Variant{{Delivery: Delivery{State: "rotation"}, Make: func(e *FaultEnv) (*Forged, error) {
-			if e.Rotate == nil {
-				return nil, errNeedsRotation
-			}
-			first, err := e.Baseline()
-			if err != nil {
-				return nil, err
-			}
-			s1, err := e.Step(first)
-			if err != nil {
-				return nil, err
-			}
-			s1.Note = "signed with the key in use before the rotation"
-			if err := e.Rotate(keys.Alg(first.Signer.Algorithm())); err != nil {
-				return nil, err
-			}
-			second, err := e.Baseline()
-			if err != nil {
-				return nil, err
-			}
-			s2, err := e.Step(second)
-			s2.Note = "signed with the new key"
-			return &Forged{Steps: []Step{s1, s2}}, err
-		}}},
+		Variants: []Variant{{Delivery: Delivery{State: "rotation"}, Make: rotationNewKid}},
 	})
 	register(&Case{
 		Row: 70, ID: "rotation-before-first-use", Category: CatRotation, Expect: MustAccept,
@@ -85,6 +62,29 @@ func rotationBeforeFirstUse(e *FaultEnv) (*Forged, error) {
 // K1; rotation to K2 and removal of K1; a token with K2 (the relying party
 // re-fetches); then B signed with K1. The setup logins use their own
 // nonces, so that the last token replays nothing.
+// rotationNewKid: a first login's token signed with K1 (its own nonce, so
+// that the case token is not a replay), a rotation, then B signed with K2.
+func rotationNewKid(e *FaultEnv) (*Forged, error) {
+	if e.Rotate == nil {
+		return nil, errNeedsRotation
+	}
+	s1, k1, err := e.setupStep(1)
+	if err != nil {
+		return nil, err
+	}
+	s1.Note = "an earlier login, signed with the key in use before the rotation"
+	if err := e.Rotate(k1.Algorithm()); err != nil {
+		return nil, err
+	}
+	second, err := e.Baseline()
+	if err != nil {
+		return nil, err
+	}
+	s2, err := e.Step(second)
+	s2.Note = "signed with the new key"
+	return &Forged{Steps: []Step{s1, s2}}, err
+}
+
 func rotationRetiredKey(e *FaultEnv) (*Forged, error) {
 	if e.Rotate == nil || e.Unpublish == nil {
 		return nil, errNeedsRotation
