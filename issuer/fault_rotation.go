@@ -16,7 +16,7 @@ func init() {
 		Row: 69, ID: "rotation-new-kid", Category: CatRotation, Expect: MustAccept,
 		Description: "After a first token was verified (and the JWKS cached), the issuer publishes a new key under a new kid and signs the next token with it.",
 		Refs:        []string{"OpenID Connect Core §10.1.1"},
-		Variants: []Variant{{Delivery: Delivery{State: "rotation"}, Make: rotationNewKid}},
+		Variants:    []Variant{{Delivery: Delivery{State: "rotation"}, Make: rotationNewKid}},
 	})
 	register(&Case{
 		Row: 70, ID: "rotation-before-first-use", Category: CatRotation, Expect: MustAccept,
