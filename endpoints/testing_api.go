@@ -27,6 +27,7 @@ func (s *site) mountTestingAPI(r chi.Router, p *Provider) {
 		r.Use(p.requireAdmin)
 		r.Get("/clock", p.serveClock)
 		r.Post("/clock", p.serveClock)
+		r.Get("/faults", serveFaults)
 	})
 }
 

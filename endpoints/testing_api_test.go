@@ -71,3 +71,19 @@ func TestTestingAPIProtection(t *testing.T) {
 		t.Errorf("testing_api false: %d, want 404", status)
 	}
 }
+
+func TestFaultsManifestAPI(t *testing.T) {
+	e := startEnv(t, nil)
+	resp, err := http.Get(e.issuer + "/_testidp/faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m []struct{ Ref, Expect string }
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || len(m) < 80 {
+		t.Fatalf("manifest: %d entries, %v", len(m), err)
+	}
+	if m[0].Ref != "baseline-valid#RS256" || m[0].Expect != "must-accept" {
+		t.Errorf("first entry %+v", m[0])
+	}
+}
