@@ -38,7 +38,7 @@ func TestFaultsJSON(t *testing.T) {
 	}
 	var m []struct {
 		ID, Variant, Ref, Category, Expect, Description string
-		Refs                                          []string
+		Refs                                            []string
 	}
 	if err := json.Unmarshal([]byte(out.String()), &m); err != nil {
 		t.Fatal(err)
