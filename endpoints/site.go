@@ -32,6 +32,7 @@ type site struct {
 	now        func() time.Time
 	log        *slog.Logger
 	assertions *replayCache
+	failures   failures
 }
 
 func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.Alg, time.Time) (*keys.Key, error)) (*site, error) {

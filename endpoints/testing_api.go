@@ -28,6 +28,9 @@ func (s *site) mountTestingAPI(r chi.Router, p *Provider) {
 		r.Get("/clock", p.serveClock)
 		r.Post("/clock", p.serveClock)
 		r.Get("/faults", serveFaults)
+		r.Get("/failures", s.serveFailures)
+		r.Post("/failures", s.serveFailures)
+		r.Delete("/failures", s.serveFailures)
 	})
 }
 

@@ -29,6 +29,20 @@ func (e *testEnv) api(method, path, body, token string) (int, map[string]any) {
 	return resp.StatusCode, m
 }
 
+// apiList calls the testing API for an endpoint that answers a JSON array.
+func (e *testEnv) apiList(method, path string) (int, []any) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.issuer+"/_testidp"+path, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list []any
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	return resp.StatusCode, list
+}
+
 func TestClockAPI(t *testing.T) {
 	e := startEnv(t, nil)
 	start := e.clock.Now()

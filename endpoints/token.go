@@ -10,6 +10,9 @@ import (
 // (client_credentials, password) are served in token_direct.go; zitadel's op
 // server parses the others and dispatches them to opServer.
 func (s *site) serveToken(w http.ResponseWriter, r *http.Request) {
+	if s.failures.inject(w, r, "token") {
+		return
+	}
 	switch gt := r.Form.Get("grant_type"); gt {
 	case GrantClientCredentials, GrantPassword:
 		s.directGrant(basicChallenge(w, r), r, gt)

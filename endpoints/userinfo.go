@@ -37,6 +37,9 @@ func (o *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequ
 // serveUserinfo adds the WWW-Authenticate challenge RFC 6750 §3 requires on
 // 401 before handing the request to the op server.
 func (s *site) serveUserinfo(w http.ResponseWriter, r *http.Request) {
+	if s.failures.inject(w, r, "userinfo") {
+		return
+	}
 	hasToken := r.Header.Get("Authorization") != "" || r.Form.Get("access_token") != ""
 	w = &onUnauthorized{ResponseWriter: w, set: func(h http.Header) {
 		if hasToken {
