@@ -144,6 +144,10 @@ func TestValidateIssuerProblems(t *testing.T) {
 		{name: "under profile endpoint", issuers: []IssuerConfig{{Profile: "keycloak", Path: "/realms/a"}, {Path: "/realms/a/protocol/openid-connect/token"}},
 			want: []string{"would hide the endpoint /realms/a/protocol/openid-connect/token"}},
 		{name: "healthz", issuers: []IssuerConfig{{Path: "/healthz"}}, want: []string{"would hide the health endpoint"}},
+		{name: "profile endpoint inside another issuer", top: func(c *Config) {
+			c.Profile = "p"
+			c.Profiles["p"] = Profile{Endpoints: map[string]string{"token": "/realms/a/token"}}
+		}, issuers: []IssuerConfig{{Path: "/realms/a"}}, want: []string{`issuers[0].path: "/realms/a" holds the endpoint /realms/a/token of the issuer at /`}},
 		{name: "template mismatch", issuers: []IssuerConfig{{Profile: "keycloak", Path: "/tenants/a"}}, want: []string{`issuers[0].path: path "/tenants/a" does not fit the profile's path /realms/{realm}`}},
 		{name: "unknown profile", issuers: []IssuerConfig{{Path: "/a", Profile: "okta"}}, want: []string{`issuers[0].profile: "okta" is not a profile; known: [auth0`}},
 		{name: "url and path disagree", issuers: []IssuerConfig{{Path: "/a", URL: "http://h/b"}}, want: []string{`issuers[0].path: "/a" differs from the path of url`}},

@@ -95,8 +95,11 @@ func checkShadowing(ce *ConfigError, mounted []mountedIssuer) {
 			}
 			for _, rel := range a.paths.routed() {
 				full := a.mount + rel
-				if b.mount == full || strings.HasPrefix(b.mount, full+"/") {
+				switch {
+				case b.mount == full || strings.HasPrefix(b.mount, full+"/"):
 					ce.add(b.field, "%q would hide the endpoint %s of the issuer at %s", b.mount, full, orDefault(a.mount, "/"))
+				case b.mount != "" && strings.HasPrefix(full, b.mount+"/"):
+					ce.add(b.field, "%q holds the endpoint %s of the issuer at %s (its profile's endpoints reach into this path)", b.mount, full, orDefault(a.mount, "/"))
 				}
 			}
 		}
@@ -224,7 +227,7 @@ func checkEndpointPath(p string) string {
 			return "may only hold segments of letters, digits and - . _ ~"
 		}
 	}
-	for _, own := range []string{pathLogin, pathLoggedOut, pathDiscovery, pathASMetadata, pathTestingAPI} {
+	for _, own := range []string{pathLogin, pathLoggedOut, pathDiscovery, pathASMetadata, pathTestingAPI, "/healthz"} {
 		if p == own || strings.HasPrefix(p, own+"/") {
 			return "is taken by testidp's " + own
 		}

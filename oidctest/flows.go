@@ -86,7 +86,7 @@ func (s *Server) issuerConfig(path string) endpoints.IssuerConfig {
 	s.t.Helper()
 	cfg := s.p.Config()
 	want := strings.TrimSuffix(path, "/")
-	if want == "" {
+	if want == "" || want == strings.TrimSuffix(strings.TrimPrefix(cfg.Issuer, s.URL), "/") {
 		return endpoints.IssuerConfig{URL: cfg.Issuer, Login: cfg.Login, Clients: cfg.Clients, Users: cfg.Users}
 	}
 	for _, ic := range cfg.Issuers {
