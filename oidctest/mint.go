@@ -65,8 +65,8 @@ func WithAudience(aud ...string) TokenOption {
 }
 
 // WithExpiry makes the token expire d after it is issued, instead of the
-// client's lifetime; a negative d gives a token that has already expired
-// (minting only).
+// client's lifetime; zero or a negative d gives a token that has already
+// expired (minting only).
 func WithExpiry(d time.Duration) TokenOption {
 	return func(r *tokenRequest) {
 		r.TTL = d

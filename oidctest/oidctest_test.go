@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"net/http"
 	"os"
@@ -191,4 +194,59 @@ func TestNothingOnDisk(t *testing.T) {
 	if _, err := os.Stat("testidp.db"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a testidp.db appeared in the working directory: %v", err)
 	}
+}
+
+// TestEveryFunctionHasAnExample keeps the package's promise: each exported
+// function and method has an Example with an Output comment.
+func TestEveryFunctionHasAnExample(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := map[string]bool{}
+	var exported []string
+	for _, pkg := range pkgs {
+		for name, f := range pkg.Files {
+			for _, d := range f.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || !fn.Name.IsExported() {
+					continue
+				}
+				if strings.HasSuffix(name, "_test.go") {
+					if strings.HasPrefix(fn.Name.Name, "Example") && strings.Contains(commentsIn(f, fn), "Output:") {
+						examples[fn.Name.Name] = true
+					}
+					continue
+				}
+				id := fn.Name.Name
+				if fn.Recv != nil {
+					recv := fn.Recv.List[0].Type
+					if star, ok := recv.(*ast.StarExpr); ok {
+						recv = star.X
+					}
+					id = recv.(*ast.Ident).Name + "_" + id
+				}
+				exported = append(exported, id)
+			}
+		}
+	}
+	if len(exported) < 20 {
+		t.Fatalf("found only %d exported functions: %v", len(exported), exported)
+	}
+	for _, id := range exported {
+		if !examples["Example"+id] {
+			t.Errorf("%s has no Example%s with an Output comment", id, id)
+		}
+	}
+}
+
+func commentsIn(f *ast.File, fn *ast.FuncDecl) string {
+	var b strings.Builder
+	for _, cg := range f.Comments {
+		if cg.Pos() >= fn.Pos() && cg.End() <= fn.End() {
+			b.WriteString(cg.Text())
+		}
+	}
+	return b.String()
 }
