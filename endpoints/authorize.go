@@ -129,6 +129,8 @@ func (s *site) autoLogin(w http.ResponseWriter, r *http.Request, ar *authRequest
 	var claims map[string]any
 	if u := s.userByLogin(sub); u != nil {
 		sub, claims = u.Sub, u.Claims
+	} else {
+		claims = s.userClaims(sub, nil)
 	}
 	sess, err := s.newSession(r.Context(), w, sub, claims)
 	if err != nil {

@@ -85,7 +85,7 @@ func (s *site) checkAssertionClaims(claims jwt.Claims, path string) error {
 	if claims.ID == "" {
 		return invalidClient("client_assertion has no jti (OpenID Connect Core §9)")
 	}
-	audiences := []string{s.iss.URL, s.url(pathToken), s.url(strings.TrimPrefix(path, s.prefix))}
+	audiences := []string{s.issuerURL, s.url(s.paths.token), s.url(strings.TrimPrefix(path, s.prefix))}
 	if !slices.ContainsFunc(claims.Audience, func(a string) bool { return slices.Contains(audiences, a) }) {
 		return invalidClient("client_assertion aud %q names neither the issuer nor the token endpoint", []string(claims.Audience))
 	}

@@ -12,7 +12,13 @@ type Config struct {
 	// Addr is the listen address, host:port.
 	Addr string `yaml:"addr"`
 	// Issuer is the public issuer URL. Empty: derived from the listen address.
+	// Its scheme and host are also the base of every issuer in Issuers.
 	Issuer string `yaml:"issuer"`
+	// IssuerFromRequest derives each issuer's URL per request from the
+	// Host header, or X-Forwarded-Host and X-Forwarded-Proto when a proxy
+	// sets them, instead of the fixed Issuer: a container reached under
+	// several names then answers each caller under the name it used.
+	IssuerFromRequest bool `yaml:"issuer_from_request"`
 	// DB is the SQLite file, or ":memory:" for an ephemeral run.
 	DB string `yaml:"db"`
 	// Login is "form" (a login page) or "auto" (no page: the login_hint user,
@@ -27,6 +33,9 @@ type Config struct {
 	// Issuers are more issuers served beside the default one, each under
 	// its own path.
 	Issuers []IssuerConfig `yaml:"issuers"`
+	// Profiles defines provider profiles by name, beside (and over) the
+	// built-in ones the command and oidctest add (see WithProfiles).
+	Profiles map[string]Profile `yaml:"profiles"`
 	// TestingAPI enables {issuer}/_testidp/ (default true).
 	TestingAPI *bool `yaml:"testing_api"`
 	// AdminToken, when set, is required as a Bearer token by the testing

@@ -71,6 +71,10 @@ func checkKnown(ce *ConfigError, n *yaml.Node, t reflect.Type, path string) {
 			}
 			checkKnown(ce, val, f.Type, join(path, key.Value))
 		}
+	case t.Kind() == reflect.Map && t.Elem().Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkKnown(ce, n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))
+		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
 			checkKnown(ce, item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))

@@ -15,7 +15,8 @@ import (
 )
 
 // Validate checks a normalized configuration (see Normalize) and reports
-// every problem at once as a *ConfigError, or returns nil.
+// every problem at once as a *ConfigError, or returns nil. Problems of the
+// issuers under Issuers have paths such as "issuers[1].clients[0].id".
 func Validate(cfg Config) error {
 	var ce ConfigError
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
@@ -24,33 +25,58 @@ func Validate(cfg Config) error {
 	if cfg.Issuer != "" {
 		checkIssuerURL(&ce, "issuer", cfg.Issuer)
 	}
-	if cfg.Login != LoginForm && cfg.Login != LoginAuto {
-		ce.add("login", "%q: must be %q or %q", cfg.Login, LoginForm, LoginAuto)
+	checkProfiles(&ce, cfg.Profiles)
+	checkIssuer(&ce, "", cfg, cfg.defaultIssuer())
+	for i, ic := range cfg.Issuers {
+		checkIssuer(&ce, fmt.Sprintf("issuers[%d].", i), cfg, ic)
 	}
-	checkLifetimes(&ce, "lifetimes", cfg.Lifetimes)
-	ids := map[string]int{}
-	for i, c := range cfg.Clients {
-		path := fmt.Sprintf("clients[%d]", i)
-		if prev, dup := ids[c.ID]; dup && c.ID != "" {
-			ce.add(path+".id", "%q is already the id of clients[%d]", c.ID, prev)
-		}
-		ids[c.ID] = i
-		checkClient(&ce, path, c)
-	}
-	subs := map[string]int{}
-	for i, u := range cfg.Users {
-		path := fmt.Sprintf("users[%d]", i)
-		if prev, dup := subs[u.Sub]; dup && u.Sub != "" {
-			ce.add(path+".sub", "%q is already the sub of users[%d]", u.Sub, prev)
-		}
-		subs[u.Sub] = i
-		checkSub(&ce, path+".sub", u.Sub)
-		checkClaims(&ce, path+".claims", u.Claims)
-	}
+	checkIssuerPaths(&ce, cfg)
 	if len(ce.Problems) > 0 {
 		return &ce
 	}
 	return nil
+}
+
+// checkIssuer checks the settings of one issuer; prefix starts the field
+// paths ("" for the default issuer, whose fields are at the top level).
+func checkIssuer(ce *ConfigError, prefix string, cfg Config, ic IssuerConfig) {
+	if _, ok := cfg.profile(ic.Profile); !ok {
+		ce.add(prefix+"profile", "%q is not a profile; known: %v", ic.Profile, profileNames(cfg.Profiles))
+	}
+	if prefix != "" && ic.URL != "" {
+		checkIssuerURL(ce, prefix+"url", ic.URL)
+	}
+	if ic.Login != LoginForm && ic.Login != LoginAuto {
+		ce.add(prefix+"login", "%q: must be %q or %q", ic.Login, LoginForm, LoginAuto)
+	}
+	checkLifetimes(ce, prefix+"lifetimes", ic.Lifetimes)
+	checkClients(ce, prefix+"clients", ic.Clients)
+	checkUsers(ce, prefix+"users", ic.Users)
+}
+
+func checkClients(ce *ConfigError, path string, clients []Client) {
+	ids := map[string]int{}
+	for i, c := range clients {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if prev, dup := ids[c.ID]; dup && c.ID != "" {
+			ce.add(p+".id", "%q is already the id of %s[%d]", c.ID, path, prev)
+		}
+		ids[c.ID] = i
+		checkClient(ce, p, c)
+	}
+}
+
+func checkUsers(ce *ConfigError, path string, users []User) {
+	subs := map[string]int{}
+	for i, u := range users {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if prev, dup := subs[u.Sub]; dup && u.Sub != "" {
+			ce.add(p+".sub", "%q is already the sub of %s[%d]", u.Sub, path, prev)
+		}
+		subs[u.Sub] = i
+		checkSub(ce, p+".sub", u.Sub)
+		checkClaims(ce, p+".claims", u.Claims)
+	}
 }
 
 func checkIssuerURL(ce *ConfigError, path, raw string) {
@@ -65,11 +91,17 @@ func checkIssuerURL(ce *ConfigError, path, raw string) {
 	}
 }
 
+type lifetimeField struct {
+	name string
+	d    time.Duration
+}
+
+func lifetimeFields(l Lifetimes) []lifetimeField {
+	return []lifetimeField{{"id_token", l.IDToken}, {"access_token", l.AccessToken}, {"refresh_token", l.RefreshToken}, {"code", l.Code}, {"session", l.Session}}
+}
+
 func checkLifetimes(ce *ConfigError, path string, l Lifetimes) {
-	for _, f := range []struct {
-		name string
-		d    time.Duration
-	}{{"id_token", l.IDToken}, {"access_token", l.AccessToken}, {"refresh_token", l.RefreshToken}, {"code", l.Code}, {"session", l.Session}} {
+	for _, f := range lifetimeFields(l) {
 		if f.d < time.Second {
 			ce.add(path+"."+f.name, "%v is too short: give a duration of at least 1s, such as 60s or 1h", f.d)
 		}

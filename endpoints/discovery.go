@@ -1,11 +1,14 @@
 package endpoints
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/testidp/testidp/keys"
 )
@@ -55,6 +58,17 @@ type discoveryDoc struct {
 	AuthorizationResponseIssSupported bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
+// discoveryMembers are the members testidp writes in discovery; a profile's
+// extra members may not replace them.
+var discoveryMembers = func() []string {
+	t := reflect.TypeOf(discoveryDoc{})
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	return out
+}()
+
 // assertionAlgs are the JWS algorithms accepted for client_secret_jwt and
 // private_key_jwt assertions.
 var assertionAlgs = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -63,14 +77,14 @@ var assertionAlgs = []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512
 // only change when the configuration does.
 func (s *site) buildDiscovery() error {
 	d := discoveryDoc{
-		Issuer:                            s.iss.URL,
-		AuthorizationEndpoint:             s.url(pathAuthorize),
-		TokenEndpoint:                     s.url(pathToken),
-		UserinfoEndpoint:                  s.url(pathUserinfo),
-		JWKSURI:                           s.url(pathJWKS),
-		EndSessionEndpoint:                s.url(pathEndSession),
-		IntrospectionEndpoint:             s.url(pathIntrospect),
-		RevocationEndpoint:                s.url(pathRevoke),
+		Issuer:                            s.issuerURL,
+		AuthorizationEndpoint:             s.url(s.paths.authorize),
+		TokenEndpoint:                     s.url(s.paths.token),
+		UserinfoEndpoint:                  s.url(s.paths.userinfo),
+		JWKSURI:                           s.url(s.paths.jwks),
+		EndSessionEndpoint:                s.url(s.paths.endSession),
+		IntrospectionEndpoint:             s.url(s.paths.introspect),
+		RevocationEndpoint:                s.url(s.paths.revoke),
 		ScopesSupported:                   []string{"openid", "profile", "email", "address", "phone", "offline_access"},
 		ResponseTypesSupported:            supportedResponseTypes,
 		ResponseModesSupported:            []string{"query", "fragment", "form_post"},
@@ -90,9 +104,36 @@ func (s *site) buildDiscovery() error {
 	if err != nil {
 		return fmt.Errorf("endpoints: encode discovery: %w", err)
 	}
+	if b, err = appendMembers(b, s.profile.Discovery); err != nil {
+		return fmt.Errorf("endpoints: encode the profile's discovery members: %w", err)
+	}
 	s.discovery = b
 	s.asMetadata = b
 	return nil
+}
+
+// appendMembers adds a profile's members, in sorted order, to an indented
+// JSON object.
+func appendMembers(doc []byte, extra map[string]any) ([]byte, error) {
+	if len(extra) == 0 {
+		return doc, nil
+	}
+	names := make([]string, 0, len(extra))
+	for name := range extra {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := bytes.TrimSuffix(bytes.TrimRight(doc, "\n"), []byte("}"))
+	out = bytes.TrimRight(out, "\n")
+	for _, name := range names {
+		v, err := json.Marshal(extra[name])
+		if err != nil {
+			return nil, err
+		}
+		k, _ := json.Marshal(name)
+		out = append(append(append(append(out, ",\n  "...), k...), ": "...), v...)
+	}
+	return append(out, "\n}"...), nil
 }
 
 // idTokenAlgs lists the ID token algorithms a client can register; "none"
@@ -124,6 +165,11 @@ func (s *site) claimsSupported() []string {
 	}
 	for _, c := range s.clients {
 		for n := range c.Claims {
+			set[n] = true
+		}
+	}
+	for _, m := range []map[string]any{s.profile.UserClaims, s.profile.IDToken.Claims} {
+		for n := range m {
 			set[n] = true
 		}
 	}

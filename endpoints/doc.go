@@ -21,6 +21,14 @@
 // client_credentials grant, whose CPU per token must stay within 1.2 times the
 // signature (see BenchmarkClientCredentials).
 //
+// One Provider serves several issuers (Config.Issuers), each a site under its
+// own path with its own keys, clients, users and storage scope. A provider
+// profile (profile.go; the built-in ones are data in fixtures/profiles)
+// shapes a site's paths, discovery and tokens: every ID and access token goes
+// through token_shape.go. With issuer_from_request the sites are copied per
+// request origin (request_issuer.go). Provider.MintIDToken and MintAccessToken
+// mint without a flow, for oidctest.
+//
 // State lives in package storage; keys come from package keys, generated at
 // first start and persisted so that a restart serves the same JWKS.
 package endpoints

@@ -14,6 +14,9 @@ import (
 var (
 	// ErrNoIssuer: New was called without an issuer URL.
 	ErrNoIssuer = errors.New("endpoints: the issuer URL is not set")
+	// ErrUnknown: MintIDToken or MintAccessToken named an issuer, client or
+	// user that is not configured.
+	ErrUnknown = errors.New("endpoints: not configured")
 )
 
 // writeOAuthError renders err as an RFC 6749 §5.2 JSON error. It delegates to

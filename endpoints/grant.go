@@ -119,11 +119,11 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 		set.records = append(set.records, rec)
 		return nil
 	}
-	tok, err := s.iss.MintAccessToken(issuer.AccessToken{
+	tok, err := s.mintAccess(issuer.AccessToken{
 		ClientID: c.ID, Subject: g.Subject, Audience: c.AccessTokenAudience, Scope: set.Scope,
 		Alg: c.atAlg, TTL: ttl, IssuedAt: now, AuthTime: authTimeIf(g), ACR: g.ACR, AMR: g.AMR,
 		Claims: c.Claims,
-	})
+	}, g.Claims)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 func (s *site) issueID(c *client, g grant, code string, now time.Time, set *tokenSet) error {
 	claims := issuer.ScopedClaims(g.Scopes, g.Claims)
 	maps.Copy(claims, c.Claims)
-	tok, err := s.iss.MintIDToken(issuer.IDToken{
+	tok, err := s.mintID(issuer.IDToken{
 		ClientID: c.ID, Subject: g.Subject, Alg: c.idAlg, Secret: c.Secret, TTL: c.Lifetimes.IDToken,
 		IssuedAt: now, AuthTime: authTimeIf(g), Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SID,
 		AccessToken: set.AccessToken, Code: code, Claims: claims,

@@ -110,7 +110,7 @@ func (s *site) loginChoice(f url.Values) (sub string, claims map[string]any, pro
 		return "", nil, problem
 	}
 	if claims == nil {
-		claims = map[string]any{}
+		claims = s.userClaims(sub, map[string]any{})
 	}
 	maps.Copy(claims, extra)
 	return sub, claims, ""

@@ -26,10 +26,10 @@ type opServer struct {
 // opHandler builds zitadel's handler for this issuer's back-channel paths.
 func (s *site) opHandler() http.Handler {
 	eps := op.Endpoints{
-		Token:         op.NewEndpoint(s.route(pathToken)),
-		Introspection: op.NewEndpoint(s.route(pathIntrospect)),
-		Userinfo:      op.NewEndpoint(s.route(pathUserinfo)),
-		Revocation:    op.NewEndpoint(s.route(pathRevoke)),
+		Token:         op.NewEndpoint(s.route(s.paths.token)),
+		Introspection: op.NewEndpoint(s.route(s.paths.introspect)),
+		Userinfo:      op.NewEndpoint(s.route(s.paths.userinfo)),
+		Revocation:    op.NewEndpoint(s.route(s.paths.revoke)),
 	}
 	quiet := slog.New(minLevel{h: s.log.Handler(), min: slog.LevelWarn})
 	return op.RegisterServer(&opServer{s: s}, eps, op.WithServerCORSOptions(nil), op.WithFallbackLogger(quiet))

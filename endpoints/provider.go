@@ -36,6 +36,7 @@ type Provider struct {
 	log     *slog.Logger
 	clock   *clock
 	now     func() time.Time
+	origins *originCache // with issuer_from_request: handlers per request origin
 }
 
 // New opens the database named by cfg.DB, loads or creates the signing keys,
@@ -48,6 +49,11 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 	}
 	if cfg.Issuer == "" {
 		return nil, errors.New("endpoints: the issuer URL is not set")
+	}
+	for i, ic := range cfg.Issuers {
+		if ic.URL == "" {
+			return nil, fmt.Errorf("endpoints: issuers[%d] has no URL", i)
+		}
 	}
 	p := &Provider{cfg: cfg, log: opts.Logger, clock: newClock(opts.Now)}
 	p.now = p.clock.Now
@@ -65,24 +71,44 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 		return nil, fmt.Errorf("endpoints: open database %q: %w", cfg.DB, err)
 	}
 	p.store = st
-	s, err := newSite(ctx, p, cfg.defaultIssuer(), gen)
-	if err != nil {
-		st.Close()
-		return nil, err
+	for _, ic := range cfg.allIssuers() {
+		s, err := newSite(ctx, p, ic, gen)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		p.sites = append(p.sites, s)
 	}
-	p.sites = append(p.sites, s)
-	p.handler = p.routes()
+	p.handler = p.routes(p.sites)
+	if cfg.IssuerFromRequest {
+		p.origins = newOriginCache(p)
+	}
 	return p, nil
 }
 
 // ServeHTTP serves every endpoint.
-func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.origins != nil {
+		p.serveForOrigin(w, r)
+		return
+	}
+	p.handler.ServeHTTP(w, r)
+}
 
 // Close flushes and closes the database.
 func (p *Provider) Close() error { return p.store.Close() }
 
 // Issuer is the default issuer's URL.
-func (p *Provider) Issuer() string { return p.sites[0].iss.URL }
+func (p *Provider) Issuer() string { return p.sites[0].issuerURL }
+
+// Issuers lists the URL of every issuer, the default one first.
+func (p *Provider) Issuers() []string {
+	out := make([]string, len(p.sites))
+	for i, s := range p.sites {
+		out[i] = s.issuerURL
+	}
+	return out
+}
 
 // Config is the normalized configuration the provider runs with.
 func (p *Provider) Config() Config { return p.cfg }

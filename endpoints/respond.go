@@ -16,7 +16,7 @@ func (s *site) respond(w http.ResponseWriter, r *http.Request, ar *authRequest, 
 	if ar.State != "" {
 		params.Set("state", ar.State)
 	}
-	params.Set("iss", s.iss.URL)
+	params.Set("iss", s.issuerURL)
 	switch ar.ResponseMode {
 	case "form_post":
 		formPost(w, ar.RedirectURI, params)

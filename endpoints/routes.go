@@ -7,8 +7,9 @@ import (
 )
 
 // routes is the whole HTTP surface: every route of every issuer is listed
-// here.
-func (p *Provider) routes() http.Handler {
+// here. sites are the provider's, or their copies for one request origin
+// (issuer_from_request).
+func (p *Provider) routes(sites []*site) http.Handler {
 	r := chi.NewRouter()
 	r.Use(p.recoverer, limitBody, cors)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -20,9 +21,15 @@ func (p *Provider) routes() http.Handler {
 		_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"HTTP method not allowed at this endpoint"}`))
 	})
 	r.Get("/healthz", p.serveHealth)
-	for _, s := range p.sites {
+	for _, s := range sites {
 		s.mount(r)
 		s.mountTestingAPI(r, p)
+		if s.prefix != "" {
+			// RFC 8414 §3.1: the metadata of an issuer with a path is
+			// also at the well-known URI with the path appended.
+			r.Get(pathASMetadata+s.prefix, s.serveASMetadata)
+			r.Head(pathASMetadata+s.prefix, s.serveASMetadata)
+		}
 	}
 	return r
 }
@@ -35,21 +42,21 @@ func (s *site) mount(r chi.Router) {
 	}
 	static(pathDiscovery, s.serveDiscovery)
 	static(pathASMetadata, s.serveASMetadata)
-	static(pathJWKS, s.serveJWKS)
+	static(s.paths.jwks, s.serveJWKS)
 
-	r.Get(s.route(pathAuthorize), s.serveAuthorize)
-	r.Post(s.route(pathAuthorize), s.serveAuthorize)
+	r.Get(s.route(s.paths.authorize), s.serveAuthorize)
+	r.Post(s.route(s.paths.authorize), s.serveAuthorize)
 	r.Get(s.route(pathLogin), s.serveLoginPage)
 	r.Post(s.route(pathLogin), s.serveLoginDecision)
-	r.Get(s.route(pathEndSession), s.serveEndSession)
-	r.Post(s.route(pathEndSession), s.serveEndSession)
+	r.Get(s.route(s.paths.endSession), s.serveEndSession)
+	r.Post(s.route(s.paths.endSession), s.serveEndSession)
 	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
 
-	r.Post(s.route(pathToken), s.withForm(s.serveToken))
-	r.Get(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(pathIntrospect), s.withForm(s.serveBasicAuthed))
-	r.Post(s.route(pathRevoke), s.withForm(s.serveBasicAuthed))
+	r.Post(s.route(s.paths.token), s.withForm(s.serveToken))
+	r.Get(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
+	r.Post(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
+	r.Post(s.route(s.paths.introspect), s.withForm(s.serveBasicAuthed))
+	r.Post(s.route(s.paths.revoke), s.withForm(s.serveBasicAuthed))
 }
 
 // serveBasicAuthed hands introspection and revocation to the op server,

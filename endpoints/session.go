@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/testidp/testidp/storage"
@@ -85,5 +86,5 @@ func (s *site) clearSession(ctx context.Context, w http.ResponseWriter, r *http.
 }
 
 func (s *site) secureCookies() bool {
-	return len(s.iss.URL) > 8 && s.iss.URL[:8] == "https://"
+	return strings.HasPrefix(s.issuerURL, "https://")
 }

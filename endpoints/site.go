@@ -2,10 +2,9 @@ package endpoints
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -16,11 +15,23 @@ import (
 
 // site is one issuer: its URL and mount path, keys, clients, users, and the
 // precomputed discovery documents.
+//
+// With issuer_from_request a site is copied per request origin (see
+// request_issuer.go): everything that can change at run time must therefore
+// sit behind a pointer that the copies share.
 type site struct {
-	key        string // storage scope: the mount path, "/" for the root issuer
-	prefix     string // mount path without trailing slash; "" for the root
-	cfg        IssuerConfig
+	key    string // storage scope: the mount path, "/" for the root issuer
+	prefix string // mount path without trailing slash; "" for the root
+	cfg    IssuerConfig
+	// issuerURL is the issuer identifier of discovery and of authorization
+	// responses (RFC 9207).
+	issuerURL string
+	// iss mints and verifies tokens; its URL is issuerURL unless the
+	// profile names another token issuer.
 	iss        *issuer.Issuer
+	profile    Profile
+	params     map[string]string // the profile's params and the path's template values
+	paths      endpointPaths
 	ring       *keys.Ring
 	clients    map[string]*client
 	users      []User
@@ -32,25 +43,32 @@ type site struct {
 	now        func() time.Time
 	log        *slog.Logger
 	assertions *replayCache
-	failures   failures
+	failures   *failures
 }
 
 func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.Alg, time.Time) (*keys.Key, error)) (*site, error) {
-	u, err := url.Parse(cfg.URL)
-	if err != nil {
-		return nil, fmt.Errorf("endpoints: issuer %q: %w", cfg.URL, err)
-	}
+	prof, _ := p.cfg.profile(cfg.Profile)
 	s := &site{
-		prefix: strings.TrimSuffix(u.Path, "/"), cfg: cfg, store: p.store, now: p.now, log: p.log,
-		clients: map[string]*client{}, usersBySub: map[string]*User{}, users: cfg.Users,
-		assertions: newReplayCache(),
+		prefix: urlPath(cfg.URL), cfg: cfg, store: p.store, now: p.now, log: p.log,
+		clients: map[string]*client{}, usersBySub: map[string]*User{},
+		assertions: newReplayCache(), failures: &failures{}, profile: prof, paths: pathsFor(prof),
 	}
 	s.key = s.prefix
 	if s.key == "" {
 		s.key = "/"
 	}
+	s.params = maps.Clone(prof.Params)
+	if t, err := parsePathTemplate(prof.Path); err == nil {
+		vars, _ := t.match(s.prefix)
+		s.params = mapsMerge(s.params, vars)
+	}
 	for _, c := range cfg.Clients {
 		s.clients[c.ID] = newClient(c)
+	}
+	s.users = make([]User, len(cfg.Users))
+	for i, u := range cfg.Users {
+		u.Claims = s.userClaims(u.Sub, u.Claims)
+		s.users[i] = u
 	}
 	for i := range s.users {
 		s.usersBySub[s.users[i].Sub] = &s.users[i]
@@ -60,12 +78,45 @@ func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.A
 		return nil, err
 	}
 	s.ring = ring
-	s.iss = issuer.New(cfg.URL, ring, p.now)
-	if err := s.buildDiscovery(); err != nil {
+	if err := s.setIssuerURL(cfg.URL); err != nil {
 		return nil, err
 	}
-	s.op = s.opHandler()
 	return s, nil
+}
+
+// setIssuerURL sets the issuer identifier and what depends on it: the
+// minting issuer, the discovery documents and zitadel's handler.
+func (s *site) setIssuerURL(u string) error {
+	s.issuerURL = u
+	tokenIss := u
+	if s.profile.TokenIssuer != "" {
+		tokenIss = expandString(s.profile.TokenIssuer, templateVars(map[string]string{"issuer": u}, s.params))
+	}
+	s.iss = issuer.New(tokenIss, s.ring, s.now)
+	if err := s.buildDiscovery(); err != nil {
+		return err
+	}
+	s.op = s.opHandler()
+	return nil
+}
+
+// userClaims returns a user's claims over the profile's default user claims.
+func (s *site) userClaims(sub string, own map[string]any) map[string]any {
+	if len(s.profile.UserClaims) == 0 {
+		return own
+	}
+	out := expandClaims(s.profile.UserClaims, templateVars(map[string]string{"sub": sub}, s.params))
+	maps.Copy(out, own)
+	return out
+}
+
+// mapsMerge returns a with b's entries added (a new map when a is nil).
+func mapsMerge[K comparable, V any](a, b map[K]V) map[K]V {
+	if a == nil {
+		a = make(map[K]V, len(b))
+	}
+	maps.Copy(a, b)
+	return a
 }
 
 // algsInUse lists the ring algorithms some client signs with (RS256 always,
@@ -86,7 +137,7 @@ func (s *site) algsInUse() []keys.Alg {
 
 // url is the absolute URL of an endpoint path of this issuer.
 func (s *site) url(path string) string {
-	return strings.TrimSuffix(s.iss.URL, "/") + path
+	return strings.TrimSuffix(s.issuerURL, "/") + path
 }
 
 // route is the router path of an endpoint path of this issuer.

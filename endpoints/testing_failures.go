@@ -86,7 +86,7 @@ func (f *failures) inject(w http.ResponseWriter, r *http.Request, endpoint strin
 // the endpoint's previous one) and answers it; GET lists the armed rules;
 // DELETE clears them and answers the empty list.
 func (s *site) serveFailures(w http.ResponseWriter, r *http.Request) {
-	f := &s.failures
+	f := s.failures
 	switch r.Method {
 	case http.MethodPost:
 		var rule failureRule

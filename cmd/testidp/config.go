@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/testidp/testidp/endpoints"
 	"github.com/testidp/testidp/fixtures"
@@ -20,7 +22,13 @@ var settings = []struct {
 	{"issuer", "TESTIDP_ISSUER", "public issuer URL (default: derived from addr)"},
 	{"db", "TESTIDP_DB", `SQLite database file, or ":memory:"`},
 	{"login", "TESTIDP_LOGIN", `login mode: "form" or "auto"`},
+	{"profile", "TESTIDP_PROFILE", "provider profile of the default issuer: google, auth0, keycloak, entra, …"},
+	{"issuer_from_request", "TESTIDP_ISSUER_FROM_REQUEST", "derive the issuer URL from each request's Host or X-Forwarded-Host/-Proto (true or false)"},
 }
+
+// flagName is the command-line name of a setting: issuer_from_request is
+// --issuer-from-request.
+func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
 
 // loadConfig builds the configuration: built-in defaults, then the config
 // file, then TESTIDP_* variables, then flags. It returns the normalized and
@@ -31,7 +39,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	configFile := fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)")
 	flagValues := map[string]*string{}
 	for _, s := range settings {
-		flagValues[s.field] = fs.String(s.field, "", s.usage+" (env "+s.env+")")
+		flagValues[s.field] = fs.String(flagName(s.field), "", s.usage+" (env "+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -46,6 +54,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if err != nil {
 		return cfg, fmt.Errorf("built-in defaults: %w", err)
 	}
+	// The built-in clients and users apply only when neither the file nor
+	// the default issuer's profile brings its own (see withDefaultLists).
+	defaults := cfg
+	cfg.Clients, cfg.Users = nil, nil
 	var problems endpoints.ConfigError
 	file := firstNonEmpty(*configFile, getenv("TESTIDP_CONFIG"))
 	if file != "" {
@@ -65,14 +77,19 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	sources := map[string]string{}
 	for _, s := range settings {
 		if v := getenv(s.env); v != "" {
-			setField(&cfg, s.field, v)
+			setSetting(&cfg, &problems, s.field, v, "environment variable "+s.env)
 			sources[s.field] = "environment variable " + s.env
 		}
 		if v := *flagValues[s.field]; v != "" {
-			setField(&cfg, s.field, v)
-			sources[s.field] = "flag --" + s.field
+			setSetting(&cfg, &problems, s.field, v, "flag --"+flagName(s.field))
+			sources[s.field] = "flag --" + flagName(s.field)
 		}
 	}
+	cfg, err = withBuiltinProfiles(cfg)
+	if err != nil {
+		return cfg, err
+	}
+	cfg = withDefaultLists(cfg, defaults)
 	cfg = endpoints.Normalize(cfg)
 	var ce *endpoints.ConfigError
 	if err := endpoints.Validate(cfg); errors.As(err, &ce) {
@@ -93,7 +110,8 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 }
 
 // overlay applies a config file over the defaults: scalar fields and
-// lifetimes one by one, clients and users as whole lists.
+// lifetimes one by one, clients, users and issuers as whole lists, profiles
+// by name.
 func overlay(base, over endpoints.Config) endpoints.Config {
 	out := base
 	for _, s := range settings {
@@ -108,7 +126,58 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 	if over.Users != nil {
 		out.Users = over.Users
 	}
+	if over.Issuers != nil {
+		out.Issuers = over.Issuers
+	}
+	if over.Profiles != nil {
+		out.Profiles = endpoints.WithProfiles(over, base.Profiles).Profiles
+	}
 	return out
+}
+
+// withBuiltinProfiles adds the built-in profiles when the configuration
+// names a profile it does not define (parsing them costs a millisecond of
+// the cold start otherwise).
+func withBuiltinProfiles(cfg endpoints.Config) (endpoints.Config, error) {
+	names := []string{cfg.Profile}
+	for _, ic := range cfg.Issuers {
+		names = append(names, ic.Profile)
+	}
+	for _, name := range names {
+		if _, defined := cfg.Profiles[name]; name != "" && !defined {
+			builtin, err := endpoints.LoadProfiles(fixtures.Profiles)
+			if err != nil {
+				return cfg, fmt.Errorf("built-in profiles: %w", err)
+			}
+			return endpoints.WithProfiles(cfg, builtin), nil
+		}
+	}
+	return cfg, nil
+}
+
+// withDefaultLists gives the default issuer the built-in clients and users
+// when neither the file nor its profile lists any.
+func withDefaultLists(cfg, defaults endpoints.Config) endpoints.Config {
+	prof := cfg.Profiles[cfg.Profile]
+	if cfg.Clients == nil && prof.Clients == nil {
+		cfg.Clients = defaults.Clients
+	}
+	if cfg.Users == nil && prof.Users == nil {
+		cfg.Users = defaults.Users
+	}
+	return cfg
+}
+
+// setSetting sets a setting from the environment or a flag, recording a
+// problem for a value of the wrong form.
+func setSetting(c *endpoints.Config, problems *endpoints.ConfigError, field, v, source string) {
+	if field == "issuer_from_request" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			problems.Problems = append(problems.Problems, endpoints.Problem{Path: field + " (from " + source + ")", Message: fmt.Sprintf("%q: must be true or false", v)})
+			return
+		}
+	}
+	setField(c, field, v)
 }
 
 func getField(c endpoints.Config, field string) string {
@@ -121,6 +190,12 @@ func getField(c endpoints.Config, field string) string {
 		return c.DB
 	case "login":
 		return c.Login
+	case "profile":
+		return c.Profile
+	case "issuer_from_request":
+		if c.IssuerFromRequest {
+			return "true"
+		}
 	}
 	return ""
 }
@@ -135,6 +210,10 @@ func setField(c *endpoints.Config, field, v string) {
 		c.DB = v
 	case "login":
 		c.Login = v
+	case "profile":
+		c.Profile = v
+	case "issuer_from_request":
+		c.IssuerFromRequest, _ = strconv.ParseBool(v)
 	}
 }
 

@@ -70,4 +70,10 @@ Serve flags (flags > TESTIDP_* environment > config file > built-in defaults):
   --issuer URL    public issuer URL, default from addr   (TESTIDP_ISSUER)
   --db PATH       SQLite file or :memory:                (TESTIDP_DB)
   --login MODE    form or auto                           (TESTIDP_LOGIN)
+  --profile NAME  provider profile of the default issuer (TESTIDP_PROFILE):
+                  google, auth0, keycloak, entra, web3auth, shopify-session,
+                  github-actions, kubernetes
+  --issuer-from-request true
+                  derive issuer URLs from each request's Host or
+                  X-Forwarded-Host/-Proto (TESTIDP_ISSUER_FROM_REQUEST)
 `

@@ -36,7 +36,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer p.Close()
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "testidp %s — an OpenID Provider for tests; never use it in production.\n", version())
-	fmt.Fprintf(stdout, "issuer:    %s\ndiscovery: %s/.well-known/openid-configuration\ndatabase:  %s\n", cfg.Issuer, trimSlash(cfg.Issuer), cfg.DB)
+	fmt.Fprintf(stdout, "issuer:    %s\ndiscovery: %s/.well-known/openid-configuration\ndatabase:  %s\n", p.Issuer(), trimSlash(p.Issuer()), cfg.DB)
+	for _, iss := range p.Issuers()[1:] {
+		fmt.Fprintf(stdout, "issuer:    %s\n", iss)
+	}
+	if cfg.IssuerFromRequest {
+		fmt.Fprintln(stdout, "issuer URLs follow each request's Host (issuer_from_request)")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

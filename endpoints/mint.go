@@ -1,0 +1,146 @@
+package endpoints
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/testidp/testidp/issuer"
+	"github.com/testidp/testidp/keys"
+)
+
+// Mint asks for a token without a protocol flow: what the token endpoint
+// would issue to Client after Subject logged in with Scopes, changed by the
+// other fields. The zero Mint is the default issuer's first client and first
+// user.
+type Mint struct {
+	// Issuer is the issuer's path ("" or "/" for the default issuer).
+	Issuer string
+	// Client is the client id; default the issuer's first client.
+	Client string
+	// Subject is the sub; default the issuer's first user. A configured
+	// user brings its claims; any other subject only the profile's.
+	Subject string
+	// Scopes release the user's standard claims (default openid, profile,
+	// email); an access token carries them in "scope".
+	Scopes []string
+	// Claims are added over the user's and the client's.
+	Claims map[string]any
+	// Audience replaces the default audience (the client id, or the
+	// client's access_token_audience).
+	Audience []string
+	// Alg replaces the client's algorithm.
+	Alg keys.Alg
+	// TTL replaces the client's lifetime; IssuedAt the provider's clock.
+	TTL      time.Duration
+	IssuedAt time.Time
+	// Nonce is put in ID tokens.
+	Nonce string
+}
+
+// defaultScopes are a minted token's scopes when Mint gives none.
+var defaultScopes = []string{"openid", "profile", "email"}
+
+// MintIDToken signs an ID token as the issuer would issue it to the client
+// (its algorithm, secret and lifetime, the issuer's profile), without a
+// login.
+func (p *Provider) MintIDToken(m Mint) (issuer.Token, error) {
+	s, c, err := p.mintTarget(m)
+	if err != nil {
+		return issuer.Token{}, err
+	}
+	sub, user := s.mintUser(m.Subject)
+	scopes := orScopes(m.Scopes)
+	claims := issuer.ScopedClaims(scopes, user)
+	maps.Copy(claims, c.Claims)
+	maps.Copy(claims, m.Claims)
+	alg := c.idAlg
+	if m.Alg != "" {
+		alg = m.Alg
+	}
+	return s.mintID(issuer.IDToken{ClientID: c.ID, Audience: m.Audience, Subject: sub, Alg: alg, Secret: c.Secret,
+		TTL: orDuration(m.TTL, c.Lifetimes.IDToken), IssuedAt: m.IssuedAt, Nonce: m.Nonce, Claims: claims})
+}
+
+// MintAccessToken signs a JWT access token (RFC 9068) as the issuer would
+// issue it to the client after the user's login, without one. testidp's
+// userinfo and introspection accept it.
+func (p *Provider) MintAccessToken(m Mint) (issuer.Token, error) {
+	s, c, err := p.mintTarget(m)
+	if err != nil {
+		return issuer.Token{}, err
+	}
+	sub, user := s.mintUser(m.Subject)
+	claims := maps.Clone(c.Claims)
+	if claims == nil {
+		claims = map[string]any{}
+	}
+	maps.Copy(claims, m.Claims)
+	alg := c.atAlg
+	if m.Alg != "" {
+		alg = m.Alg
+	}
+	aud := c.AccessTokenAudience
+	if m.Audience != nil {
+		aud = m.Audience
+	}
+	return s.mintAccess(issuer.AccessToken{ClientID: c.ID, Subject: sub, Audience: aud, Scope: strings.Join(orScopes(m.Scopes), " "),
+		Alg: alg, TTL: orDuration(m.TTL, c.Lifetimes.AccessToken), IssuedAt: m.IssuedAt, Claims: claims}, user)
+}
+
+// mintTarget finds the issuer and client of a Mint.
+func (p *Provider) mintTarget(m Mint) (*site, *client, error) {
+	s := p.siteAt(m.Issuer)
+	if s == nil {
+		return nil, nil, fmt.Errorf("%w: no issuer at path %q", ErrUnknown, m.Issuer)
+	}
+	id := m.Client
+	if id == "" && len(s.cfg.Clients) > 0 {
+		id = s.cfg.Clients[0].ID
+	}
+	c, ok := s.client(id)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: no client %q at issuer %s", ErrUnknown, id, s.issuerURL)
+	}
+	return s, c, nil
+}
+
+// mintUser resolves the subject of a Mint and its claims.
+func (s *site) mintUser(sub string) (string, map[string]any) {
+	if sub == "" && len(s.users) > 0 {
+		sub = s.users[0].Sub
+	}
+	if u, ok := s.usersBySub[sub]; ok {
+		return sub, u.Claims
+	}
+	return sub, s.userClaims(sub, nil)
+}
+
+// siteAt finds the issuer at a path ("" or "/" for the default issuer).
+func (p *Provider) siteAt(path string) *site {
+	path = strings.TrimSuffix(path, "/")
+	for _, s := range p.sites {
+		if s.prefix == path {
+			return s
+		}
+	}
+	if path == "" {
+		return p.sites[0]
+	}
+	return nil
+}
+
+func orScopes(s []string) []string {
+	if s == nil {
+		return defaultScopes
+	}
+	return s
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
