@@ -47,6 +47,7 @@ func Validate(cfg Config) error {
 		checkSub(&ce, path+".sub", u.Sub)
 		checkClaims(&ce, path+".claims", u.Claims)
 	}
+	checkOps(&ce, cfg)
 	if len(ce.Problems) > 0 {
 		return &ce
 	}

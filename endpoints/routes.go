@@ -10,7 +10,7 @@ import (
 // here.
 func (p *Provider) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(p.recoverer, limitBody, cors)
+	r.Use(p.requestLog, p.recoverer, limitBody, cors)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	})
@@ -45,7 +45,7 @@ func (s *site) mount(r chi.Router) {
 	r.Post(s.route(pathEndSession), s.serveEndSession)
 	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
 
-	r.Post(s.route(pathToken), s.withForm(s.serveToken))
+	r.Post(s.route(pathToken), s.logRefusals(s.withForm(s.serveToken)))
 	r.Get(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
 	r.Post(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
 	r.Post(s.route(pathIntrospect), s.withForm(s.serveBasicAuthed))
