@@ -2,6 +2,7 @@ package endpoints
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
@@ -35,8 +36,21 @@ func (p *Provider) requestLog(next http.Handler) http.Handler {
 		if code, _ := lw.oauthError(); code != "" {
 			attrs = append(attrs, slog.String("error", code))
 		}
-		p.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		logAttrs(r.Context(), p.log, slog.LevelInfo, "request", attrs...)
 	})
+}
+
+// logAttrs is Logger.LogAttrs without the caller's program counter, which
+// slog finds with runtime.Callers on every record; these lines have no use
+// for it, and they are on the token endpoint's path.
+func logAttrs(ctx context.Context, l *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	h := l.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 // maxErrorBody is how much of an error response logWriter keeps to find

@@ -40,7 +40,7 @@ func (s *site) logIssued(ctx context.Context, grantType string, c *client, set *
 		if m.alg != "" {
 			attrs = append(attrs, slog.String("alg", m.alg), slog.String("kid", m.kid))
 		}
-		s.log.LogAttrs(ctx, slog.LevelInfo, "token issued", attrs...)
+		logAttrs(ctx, s.log, slog.LevelInfo, "token issued", attrs...)
 	}
 }
 
@@ -54,7 +54,7 @@ func (s *site) logRefusals(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		code, desc := lw.oauthError()
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "token refused",
+		logAttrs(r.Context(), s.log, slog.LevelInfo, "token refused",
 			slog.String("iss", s.iss.URL), slog.String("grant_type", postFormValue(r, "grant_type")),
 			slog.String("client_id", requestClientID(r)), slog.Int("status", lw.status()),
 			slog.String("error", code), slog.String("error_description", desc))
