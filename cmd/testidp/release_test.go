@@ -105,6 +105,9 @@ func TestReleaseBinaryIsStatic(t *testing.T) {
 // process exits 0, and the database is closed cleanly (no write-ahead log
 // left, the token the request stored is there on reopening).
 func TestSIGTERMFinishesInFlight(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM on windows")
+	}
 	bin := releaseBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "testidp.db")
