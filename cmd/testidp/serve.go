@@ -30,20 +30,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	scheme := "http"
-	if cfg.TLS.On() {
-		scheme = "https"
-	}
-	if cfg.Issuer == "" {
-		cfg.Issuer = issuerFor(scheme, ln.Addr())
-	}
-	var ts *tlsSetup
-	if cfg.TLS.On() {
-		host, _, _ := net.SplitHostPort(cfg.Addr)
-		// Certificates are about wall time, not the provider's clock.
-		if ts, err = setupTLS(cfg.TLS, tlsHosts(host, issuerURLs(cfg), cfg.TLS.Hosts), time.Now()); err != nil {
-			return err
-		}
+	ts, err := prepareURLs(&cfg, ln.Addr())
+	if err != nil {
+		return err
 	}
 	p, err := endpoints.New(ctx, cfg, endpoints.Options{Logger: logger})
 	if err != nil {
@@ -51,7 +40,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	banner(stdout, cfg, scheme+"://"+ln.Addr().String(), ts, isLoopback(ln.Addr()))
+	banner(stdout, cfg, schemeOf(cfg)+"://"+ln.Addr().String(), ts, isLoopback(ln.Addr()))
 	logger.Info("serving", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "tls", cfg.TLS.On(), "version", version())
 	errc := make(chan error, 1)
 	go func() {
@@ -68,6 +57,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	return shutdown(srv, p, logger)
+}
+
+// prepareURLs derives the issuer URL from the listen address unless it is
+// configured, and with TLS prepares the certificate for the issuers' hosts.
+func prepareURLs(cfg *endpoints.Config, addr net.Addr) (*tlsSetup, error) {
+	if cfg.Issuer == "" {
+		cfg.Issuer = issuerFor(schemeOf(*cfg), addr)
+	}
+	if !cfg.TLS.On() {
+		return nil, nil
+	}
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	// Certificates are about wall time, not the provider's clock.
+	return setupTLS(cfg.TLS, tlsHosts(host, issuerURLs(*cfg), cfg.TLS.Hosts), time.Now())
+}
+
+func schemeOf(cfg endpoints.Config) string {
+	if cfg.TLS.On() {
+		return "https"
+	}
+	return "http"
 }
 
 // shutdown stops accepting connections, lets in-flight requests finish
