@@ -193,6 +193,7 @@ func (s *site) authorizationResult(r *http.Request, ar *authRequest, sess *sessi
 		if err != nil {
 			return nil, err
 		}
+		s.logIssued(r.Context(), grantFrontChannel, c, &set)
 		if rt.token {
 			params.Set("access_token", set.AccessToken)
 			params.Set("token_type", "Bearer")

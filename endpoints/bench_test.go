@@ -2,6 +2,8 @@ package endpoints
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -68,24 +70,37 @@ func BenchmarkClientCredentials(b *testing.B) {
 				}
 			})
 		})
-		b.Run(string(alg)+"/token-endpoint", func(b *testing.B) {
-			per := cpuPerOp(b, func() {
-				// http.NewRequest, not httptest.NewRequest: the latter parses
-				// a request from text, which is net/http's work, not ours.
-				req, _ := http.NewRequest(http.MethodPost, "http://bench.example/token", strings.NewReader("grant_type=client_credentials&scope=read"))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.SetBasicAuth("svc", "svc-secret")
-				rec := httptest.NewRecorder()
-				p.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
-			})
-			if raw > 0 {
-				b.ReportMetric(per/raw, "x-raw")
-			}
-		})
+		b.Run(string(alg)+"/token-endpoint", func(b *testing.B) { benchTokenEndpoint(b, p, raw) })
+		// The same with the request log and token decisions on (JSON, info
+		// level, to io.Discard): what a served instance pays for its logs.
+		logged, err := New(context.Background(), cfg, Options{GenerateKey: pooledKey,
+			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(alg)+"/token-endpoint-logged", func(b *testing.B) { benchTokenEndpoint(b, logged, raw) })
+		logged.Close()
 		p.Close()
+	}
+}
+
+// benchTokenEndpoint measures client_credentials requests to p, reporting
+// the ratio to raw, the CPU of a raw go-jose signature.
+func benchTokenEndpoint(b *testing.B, p *Provider, raw float64) {
+	per := cpuPerOp(b, func() {
+		// http.NewRequest, not httptest.NewRequest: the latter parses a
+		// request from text, which is net/http's work, not ours.
+		req, _ := http.NewRequest(http.MethodPost, "http://bench.example/token", strings.NewReader("grant_type=client_credentials&scope=read"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("svc", "svc-secret")
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+	if raw > 0 {
+		b.ReportMetric(per/raw, "x-raw")
 	}
 }
 

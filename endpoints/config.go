@@ -41,6 +41,10 @@ type Config struct {
 	// AdminToken, when set, is required as a Bearer token by the testing
 	// API.
 	AdminToken string `yaml:"admin_token"`
+	// TLS and Log are the command's HTTPS and logging settings
+	// (config_ops.go).
+	TLS TLSConfig `yaml:"tls"`
+	Log LogConfig `yaml:"log"`
 }
 
 // Lifetimes of what the provider issues. Zero means "inherit" (from the

@@ -39,6 +39,7 @@ func Normalize(cfg Config) Config {
 			out.Issuers[i] = normalizeIssuer(ic, cfg, out)
 		}
 	}
+	normalizeOps(&out)
 	return out
 }
 

@@ -31,6 +31,7 @@ func Validate(cfg Config) error {
 		checkIssuer(&ce, fmt.Sprintf("issuers[%d].", i), cfg, ic)
 	}
 	checkIssuerPaths(&ce, cfg)
+	checkOps(&ce, cfg)
 	if len(ce.Problems) > 0 {
 		return &ce
 	}

@@ -26,7 +26,7 @@ var (
 // op.StatusError (401 for invalid_client, 401/403 at userinfo), 500 only for
 // server_error.
 func (s *site) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
-	op.WriteError(w, r, err, s.log)
+	op.WriteError(w, r, err, s.errorLog())
 }
 
 // oauthErr builds an *oidc.Error with any error code, including those

@@ -47,6 +47,9 @@ type tokenSet struct {
 	RefreshToken string
 	Scope        string
 	records      []storage.Token
+	// subject and minted describe the tokens for the log (tokenlog.go).
+	subject string
+	minted  []mintedToken
 }
 
 // issueOptions say which tokens to issue beyond the access token.
@@ -74,8 +77,7 @@ func (s *site) issue(c *client, g grant, o issueOptions) (tokenSet, error) {
 			return tokenSet{}, err
 		}
 	}
-	var set tokenSet
-	set.Scope = strings.Join(g.Scopes, " ")
+	set := tokenSet{Scope: strings.Join(g.Scopes, " "), subject: g.Subject}
 	if !o.noAccessToken {
 		if err := s.issueAccess(c, g, data, now, &set); err != nil {
 			return tokenSet{}, err
@@ -97,6 +99,7 @@ func (s *site) issue(c *client, g grant, o issueOptions) (tokenSet, error) {
 		}
 		value := randomToken()
 		set.RefreshToken = value
+		set.minted = append(set.minted, mintedToken{kind: kindRefresh})
 		set.records = append(set.records, storage.Token{
 			ID: hashValue(value), Kind: kindRefresh, GrantID: g.ID, ClientID: c.ID, Subject: g.Subject,
 			Data: rdata, IssuedAt: now, ExpiresAt: now.Add(c.Lifetimes.RefreshToken),
@@ -116,6 +119,7 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 	if c.AccessToken == AccessTokenOpaque {
 		set.AccessToken = randomToken()
 		rec.ID = hashValue(set.AccessToken)
+		set.minted = append(set.minted, mintedToken{kind: kindAccess})
 		set.records = append(set.records, rec)
 		return nil
 	}
@@ -128,6 +132,7 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 		return err
 	}
 	set.AccessToken, rec.ID = tok.Raw, tok.ID
+	set.minted = append(set.minted, mintedOf(tok))
 	if data != nil {
 		set.records = append(set.records, rec)
 	}
@@ -146,6 +151,7 @@ func (s *site) issueID(c *client, g grant, code string, now time.Time, set *toke
 		return err
 	}
 	set.IDToken = tok.Raw
+	set.minted = append(set.minted, mintedOf(tok))
 	return nil
 }
 

@@ -31,8 +31,7 @@ func (s *site) opHandler() http.Handler {
 		Userinfo:      op.NewEndpoint(s.route(s.paths.userinfo)),
 		Revocation:    op.NewEndpoint(s.route(s.paths.revoke)),
 	}
-	quiet := slog.New(minLevel{h: s.log.Handler(), min: slog.LevelWarn})
-	return op.RegisterServer(&opServer{s: s}, eps, op.WithServerCORSOptions(nil), op.WithFallbackLogger(quiet))
+	return op.RegisterServer(&opServer{s: s}, eps, op.WithServerCORSOptions(nil), op.WithFallbackLogger(s.errorLog()))
 }
 
 // VerifyClient authenticates the client of a token or revocation request.
@@ -44,8 +43,14 @@ func (o *opServer) VerifyClient(ctx context.Context, r *op.Request[op.ClientCred
 	return opClient{c}, nil
 }
 
-// minLevel drops log records below min (zitadel logs every route it
-// registers at info level).
+// errorLog is the logger handed to zitadel: errors only. zitadel logs every
+// route it registers at info level and every refused request at warn level;
+// refusals are logged at info by the request log and logRefusals instead.
+func (s *site) errorLog() *slog.Logger {
+	return slog.New(minLevel{h: s.log.Handler(), min: slog.LevelError})
+}
+
+// minLevel drops log records below min.
 type minLevel struct {
 	h   slog.Handler
 	min slog.Level

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -58,7 +57,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 	p := &Provider{cfg: cfg, log: opts.Logger, clock: newClock(opts.Now)}
 	p.now = p.clock.Now
 	if p.log == nil {
-		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		p.log = slog.New(slog.DiscardHandler)
 	}
 	gen := opts.GenerateKey
 	if gen == nil {

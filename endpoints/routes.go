@@ -11,7 +11,7 @@ import (
 // (issuer_from_request).
 func (p *Provider) routes(sites []*site) http.Handler {
 	r := chi.NewRouter()
-	r.Use(p.recoverer, limitBody, cors)
+	r.Use(p.requestLog, p.recoverer, limitBody, cors)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	})
@@ -52,7 +52,7 @@ func (s *site) mount(r chi.Router) {
 	r.Post(s.route(s.paths.endSession), s.serveEndSession)
 	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
 
-	r.Post(s.route(s.paths.token), s.withForm(s.serveToken))
+	r.Post(s.route(s.paths.token), s.logRefusals(s.withForm(s.serveToken)))
 	r.Get(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
 	r.Post(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
 	r.Post(s.route(s.paths.introspect), s.withForm(s.serveBasicAuthed))

@@ -47,5 +47,6 @@ func (o *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if err := s.store.PutTokens(ctx, set.records...); err != nil {
 		return nil, err
 	}
+	s.logIssued(ctx, GrantAuthorizationCode, c, &set)
 	return newTokenResponse(set), nil
 }

@@ -45,6 +45,7 @@ func (s *site) directGrant(w http.ResponseWriter, r *http.Request, grantType str
 		s.writeOAuthError(w, r, err)
 		return
 	}
+	s.logIssued(r.Context(), grantType, c, &set)
 	writeTokenResponse(w, set)
 }
 

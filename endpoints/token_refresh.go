@@ -58,5 +58,6 @@ func (o *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 	case err != nil:
 		return nil, err
 	}
+	s.logIssued(ctx, GrantRefreshToken, c, &set)
 	return newTokenResponse(set), nil
 }

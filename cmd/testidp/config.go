@@ -14,21 +14,49 @@ import (
 )
 
 // settings are the scalar settings that environment variables and flags can
-// override, with the variable that names each.
+// override: the field's path in the configuration, its variable, its flag
+// (the path when empty), and whether the flag is a switch.
 var settings = []struct {
-	field, env, usage string
+	field, env, flag, usage string
+	boolean                 bool
 }{
-	{"addr", "TESTIDP_ADDR", "listen address (host:port)"},
-	{"issuer", "TESTIDP_ISSUER", "public issuer URL (default: derived from addr)"},
-	{"db", "TESTIDP_DB", `SQLite database file, or ":memory:"`},
-	{"login", "TESTIDP_LOGIN", `login mode: "form" or "auto"`},
-	{"profile", "TESTIDP_PROFILE", "provider profile of the default issuer: google, auth0, keycloak, entra, …"},
-	{"issuer_from_request", "TESTIDP_ISSUER_FROM_REQUEST", "derive the issuer URL from each request's Host or X-Forwarded-Host/-Proto (true or false)"},
+	{field: "addr", env: "TESTIDP_ADDR", usage: "listen address (host:port)"},
+	{field: "issuer", env: "TESTIDP_ISSUER", usage: "public issuer URL (default: derived from addr)"},
+	{field: "db", env: "TESTIDP_DB", usage: `SQLite database file, or ":memory:"`},
+	{field: "login", env: "TESTIDP_LOGIN", usage: `login mode: "form" or "auto"`},
+	{field: "profile", env: "TESTIDP_PROFILE", usage: "provider profile of the default issuer: google, auth0, keycloak, entra, …"},
+	{field: "issuer_from_request", env: "TESTIDP_ISSUER_FROM_REQUEST", flag: "issuer-from-request", boolean: true,
+		usage: "derive the issuer URL from each request's Host or X-Forwarded-Host/-Proto"},
+	{field: "log.format", env: "TESTIDP_LOG_FORMAT", flag: "log-format", usage: `log format: "text" or "json"`},
+	{field: "log.level", env: "TESTIDP_LOG_LEVEL", flag: "log-level", usage: "log level: debug, info, warn or error"},
+	{field: "tls.enabled", env: "TESTIDP_TLS", flag: "tls", boolean: true, usage: "serve HTTPS with a generated CA and certificate"},
+	{field: "tls.cert", env: "TESTIDP_TLS_CERT", flag: "tls-cert", usage: "serve HTTPS with this PEM certificate (chain)"},
+	{field: "tls.key", env: "TESTIDP_TLS_KEY", flag: "tls-key", usage: "the PEM private key of --tls-cert"},
+	{field: "tls.ca_out", env: "TESTIDP_TLS_CA_OUT", flag: "tls-ca-out", usage: "where to write the generated CA certificate (default: testidp-ca.pem beside the database)"},
+	{field: "tls.dir", env: "TESTIDP_TLS_DIR", flag: "tls-dir", usage: "where the generated CA and certificate are kept (default: testidp-tls beside the database)"},
+	{field: "tls.hosts", env: "TESTIDP_TLS_HOSTS", flag: "tls-hosts", usage: "extra DNS names or IPs for the generated certificate, comma-separated"},
 }
 
-// flagName is the command-line name of a setting: issuer_from_request is
-// --issuer-from-request.
-func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
+// flagName is the command-line name of a setting.
+func flagName(field, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return field
+}
+
+// switchFlag is a boolean flag (--tls, --tls=false) kept as the string
+// setField parses, "" while unset.
+type switchFlag struct{ v *string }
+
+func (f switchFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+func (f switchFlag) Set(s string) error { *f.v = s; return nil }
+func (f switchFlag) IsBoolFlag() bool   { return true }
 
 // loadConfig builds the configuration: built-in defaults, then the config
 // file, then TESTIDP_* variables, then flags. It returns the normalized and
@@ -39,7 +67,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	configFile := fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)")
 	flagValues := map[string]*string{}
 	for _, s := range settings {
-		flagValues[s.field] = fs.String(flagName(s.field), "", s.usage+" (env "+s.env+")")
+		usage := s.usage + " (env " + s.env + ")"
+		if s.boolean {
+			flagValues[s.field] = new(string)
+			fs.Var(switchFlag{flagValues[s.field]}, flagName(s.field, s.flag), usage)
+			continue
+		}
+		flagValues[s.field] = fs.String(flagName(s.field, s.flag), "", usage)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,13 +110,17 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	sources := map[string]string{}
 	for _, s := range settings {
-		if v := getenv(s.env); v != "" {
-			setSetting(&cfg, &problems, s.field, v, "environment variable "+s.env)
-			sources[s.field] = "environment variable " + s.env
-		}
-		if v := *flagValues[s.field]; v != "" {
-			setSetting(&cfg, &problems, s.field, v, "flag --"+flagName(s.field))
-			sources[s.field] = "flag --" + flagName(s.field)
+		for _, src := range []struct{ v, name string }{
+			{getenv(s.env), "environment variable " + s.env},
+			{*flagValues[s.field], "flag --" + flagName(s.field, s.flag)},
+		} {
+			if src.v == "" {
+				continue
+			}
+			sources[s.field] = src.name
+			if err := setField(&cfg, s.field, src.v); err != nil {
+				problems.Problems = append(problems.Problems, endpoints.Problem{Path: s.field + " (from " + src.name + ")", Message: err.Error()})
+			}
 		}
 	}
 	cfg, err = withBuiltinProfiles(cfg)
@@ -116,7 +154,7 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 	out := base
 	for _, s := range settings {
 		if v := getField(over, s.field); v != "" {
-			setField(&out, s.field, v)
+			_ = setField(&out, s.field, v) // getField's output always parses
 		}
 	}
 	out.Lifetimes = over.Lifetimes.Inherit(base.Lifetimes)
@@ -125,6 +163,12 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 	}
 	if over.Users != nil {
 		out.Users = over.Users
+	}
+	if over.TestingAPI != nil {
+		out.TestingAPI = over.TestingAPI
+	}
+	if over.AdminToken != "" {
+		out.AdminToken = over.AdminToken
 	}
 	if over.Issuers != nil {
 		out.Issuers = over.Issuers
@@ -168,53 +212,85 @@ func withDefaultLists(cfg, defaults endpoints.Config) endpoints.Config {
 	return cfg
 }
 
-// setSetting sets a setting from the environment or a flag, recording a
-// problem for a value of the wrong form.
-func setSetting(c *endpoints.Config, problems *endpoints.ConfigError, field, v, source string) {
-	if field == "issuer_from_request" {
-		if _, err := strconv.ParseBool(v); err != nil {
-			problems.Problems = append(problems.Problems, endpoints.Problem{Path: field + " (from " + source + ")", Message: fmt.Sprintf("%q: must be true or false", v)})
-			return
-		}
+// field returns a pointer to a string setting, or nil.
+func field(c *endpoints.Config, name string) *string {
+	switch name {
+	case "addr":
+		return &c.Addr
+	case "issuer":
+		return &c.Issuer
+	case "db":
+		return &c.DB
+	case "login":
+		return &c.Login
+	case "profile":
+		return &c.Profile
+	case "log.format":
+		return &c.Log.Format
+	case "log.level":
+		return &c.Log.Level
+	case "tls.cert":
+		return &c.TLS.Cert
+	case "tls.key":
+		return &c.TLS.Key
+	case "tls.ca_out":
+		return &c.TLS.CAOut
+	case "tls.dir":
+		return &c.TLS.Dir
 	}
-	setField(c, field, v)
+	return nil
 }
 
-func getField(c endpoints.Config, field string) string {
-	switch field {
-	case "addr":
-		return c.Addr
-	case "issuer":
-		return c.Issuer
-	case "db":
-		return c.DB
-	case "login":
-		return c.Login
-	case "profile":
-		return c.Profile
+func getField(c endpoints.Config, name string) string {
+	switch name {
+	case "tls.enabled":
+		if c.TLS.Enabled {
+			return "true"
+		}
+		return ""
+	case "tls.hosts":
+		return strings.Join(c.TLS.Hosts, ",")
 	case "issuer_from_request":
 		if c.IssuerFromRequest {
 			return "true"
 		}
+		return ""
+	}
+	if p := field(&c, name); p != nil {
+		return *p
 	}
 	return ""
 }
 
-func setField(c *endpoints.Config, field, v string) {
-	switch field {
-	case "addr":
-		c.Addr = v
-	case "issuer":
-		c.Issuer = v
-	case "db":
-		c.DB = v
-	case "login":
-		c.Login = v
-	case "profile":
-		c.Profile = v
+func setField(c *endpoints.Config, name, v string) error {
+	switch name {
+	case "tls.enabled":
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a boolean: write true or false", v)
+		}
+		c.TLS.Enabled = on
+		return nil
 	case "issuer_from_request":
-		c.IssuerFromRequest, _ = strconv.ParseBool(v)
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q: must be true or false", v)
+		}
+		c.IssuerFromRequest = on
+		return nil
+	case "tls.hosts":
+		c.TLS.Hosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.TLS.Hosts = append(c.TLS.Hosts, h)
+			}
+		}
+		return nil
 	}
+	if p := field(c, name); p != nil {
+		*p = v
+	}
+	return nil
 }
 
 func firstNonEmpty(vs ...string) string {

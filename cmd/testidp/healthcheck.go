@@ -11,7 +11,9 @@ import (
 
 // healthcheck asks the provider at the configured address for /healthz and
 // fails unless it answers 200. The container's HEALTHCHECK runs it (no curl
-// in the image).
+// in the image). It reads the same configuration as serve, so with TLS it
+// speaks https and trusts the generated CA (tls.ca_out) or the configured
+// certificate.
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := loadConfig("healthcheck", args, getenv, stderr)
 	if err != nil {
@@ -24,14 +26,24 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
 	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	scheme := "http"
+	if cfg.TLS.On() {
+		scheme = "https"
+		tc, err := clientTLSConfig(cfg.TLS, host)
+		if err != nil {
+			return fmt.Errorf("healthcheck: %w", err)
+		}
+		client.Transport = &http.Transport{DisableKeepAlives: true, TLSClientConfig: tc}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	url := "http://" + net.JoinHostPort(host, port) + "/healthz"
+	url := scheme + "://" + net.JoinHostPort(host, port) + "/healthz"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}

@@ -74,10 +74,10 @@ func TestProfileSettings(t *testing.T) {
 					t.Errorf("%d clients, id_token lifetime %v; want the 4 built-in clients and auth0's 10h", len(cfg.Clients), cfg.Lifetimes.IDToken)
 				}
 			}},
-		{"issuer from request flag", []string{"--issuer-from-request", "true"}, nil,
+		{"issuer from request flag", []string{"--issuer-from-request"}, nil,
 			func(t *testing.T, cfg endpoints.Config) {
 				if !cfg.IssuerFromRequest {
-					t.Error("--issuer-from-request true did not set issuer_from_request")
+					t.Error("--issuer-from-request did not set issuer_from_request")
 				}
 			}},
 	}

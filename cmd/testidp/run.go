@@ -73,7 +73,18 @@ Serve flags (flags > TESTIDP_* environment > config file > built-in defaults):
   --profile NAME  provider profile of the default issuer (TESTIDP_PROFILE):
                   google, auth0, keycloak, entra, web3auth, shopify-session,
                   github-actions, kubernetes
-  --issuer-from-request true
+  --issuer-from-request
                   derive issuer URLs from each request's Host or
-                  X-Forwarded-Host/-Proto (TESTIDP_ISSUER_FROM_REQUEST)
+                  X-Forwarded-Host/-Proto (TESTIDP_ISSUER_FROM_REQUEST=true)
+  --log-format F  text or json                           (TESTIDP_LOG_FORMAT)
+  --log-level L   debug, info, warn or error             (TESTIDP_LOG_LEVEL)
+
+HTTPS (the issuer URL becomes https):
+  --tls           generate a CA and a server certificate, kept in --tls-dir,
+                  and write the CA to --tls-ca-out for clients to trust (TESTIDP_TLS)
+  --tls-dir DIR   default testidp-tls beside the database (TESTIDP_TLS_DIR)
+  --tls-ca-out F  default testidp-ca.pem beside the database (TESTIDP_TLS_CA_OUT)
+  --tls-hosts H   extra names for the certificate, comma-separated (TESTIDP_TLS_HOSTS)
+  --tls-cert F    serve your own PEM certificate instead     (TESTIDP_TLS_CERT)
+  --tls-key F     and its PEM private key                    (TESTIDP_TLS_KEY)
 `

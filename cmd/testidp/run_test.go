@@ -40,31 +40,53 @@ func env(m map[string]string) func(string) string { return func(k string) string
 // the issuer URL it printed.
 func startServe(t *testing.T, args []string, vars map[string]string) string {
 	t.Helper()
+	return startServeStop(t, args, vars).issuer
+}
+
+// served is a `testidp serve` running in the test's process.
+type served struct {
+	issuer         string
+	stdout, stderr *syncBuffer
+	// stop cancels serve's context and returns what serve returned.
+	stop func() error
+}
+
+// startServeStop runs `testidp serve` until stop is called or the test
+// ends; serve must return nil.
+func startServeStop(t *testing.T, args []string, vars map[string]string) *served {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	s := &served{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve"}, args...), env(vars), &stdout, &stderr) }()
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), env(vars), s.stdout, s.stderr) }()
+	var once sync.Once
+	var result error
+	s.stop = func() error {
+		once.Do(func() { cancel(); result = <-done })
+		return result
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v after shutdown; stderr:\n%s", err, stderr.String())
+		if err := s.stop(); err != nil {
+			t.Errorf("serve returned %v after shutdown; stderr:\n%s", err, s.stderr.String())
 		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(stdout.String(), "\n") {
+		for _, line := range strings.Split(s.stdout.String(), "\n") {
 			if v, ok := strings.CutPrefix(line, "issuer:"); ok {
-				return strings.TrimSpace(v)
+				s.issuer = strings.TrimSpace(v)
+				return s
 			}
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("serve exited early: %v\nstderr:\n%s", err, stderr.String())
+			done <- err
+			t.Fatalf("serve exited early: %v\nstderr:\n%s", err, s.stderr.String())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	t.Fatalf("serve printed no issuer; stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
-	return ""
+	t.Fatalf("serve printed no issuer; stdout:\n%s\nstderr:\n%s", s.stdout.String(), s.stderr.String())
+	return nil
 }
 
 func TestServeEndToEnd(t *testing.T) {
