@@ -32,11 +32,14 @@ const (
 // immutable: state changes produce a copy (see WithState), so a *Key can be
 // shared between goroutines without locking.
 type Key struct {
-	ID          string
-	Alg         Alg
-	State       State
-	CreatedAt   time.Time
-	ActivatedAt time.Time // zero until the key first signs
+	ID        string
+	Alg       Alg
+	State     State
+	CreatedAt time.Time
+	// ActivatedAt is when the key signs from: for an active or retired key
+	// when it started to, for a next key when it is planned to (zero: not
+	// planned).
+	ActivatedAt time.Time
 	RetiredAt   time.Time // zero until the key is replaced
 	RemoveAt    time.Time // zero = published for as long as it is in the ring
 
@@ -170,6 +173,14 @@ func (k *Key) WithState(s State, at time.Time) *Key {
 	case Retired:
 		c.RetiredAt = at
 	}
+	return &c
+}
+
+// WithActivatedAt returns a copy of k whose ActivatedAt is t: for a next key,
+// the time it is planned to start signing.
+func (k *Key) WithActivatedAt(t time.Time) *Key {
+	c := *k
+	c.ActivatedAt = t
 	return &c
 }
 
