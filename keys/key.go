@@ -43,8 +43,9 @@ type Key struct {
 	RetiredAt   time.Time // zero until the key is replaced
 	RemoveAt    time.Time // zero = published for as long as it is in the ring
 
-	signer crypto.Signer
-	public jose.JSONWebKey
+	signer        crypto.Signer
+	public        jose.JSONWebKey
+	deterministic bool // ECDSA signatures per RFC 6979 (see Deterministic)
 }
 
 // GenerateOptions tune Generate.
@@ -173,6 +174,16 @@ func (k *Key) WithState(s State, at time.Time) *Key {
 	case Retired:
 		c.RetiredAt = at
 	}
+	return &c
+}
+
+// Deterministic returns a copy of k whose ECDSA signatures are deterministic
+// (RFC 6979), so that the same signing input always gives the same token, as
+// RS256 and EdDSA signatures are anyway. Keys derived from a seed (see
+// SeedSource) sign this way; PS256 signatures stay randomized (the salt).
+func (k *Key) Deterministic() *Key {
+	c := *k
+	c.deterministic = true
 	return &c
 }
 

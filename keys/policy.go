@@ -37,11 +37,16 @@ func RandomSource(rsaBits int) Source {
 
 // SeedSource derives every key from seed with DeriveKey, labelled by scope
 // (one seed can serve several issuers) and the key's label: two processes
-// with the same seed and the same history hold the same keys. Such keys are
-// for tests only: anyone who knows the seed can sign as the issuer.
+// with the same seed and the same history hold the same keys, which sign
+// deterministically (see Key.Deterministic). Such keys are for tests only:
+// anyone who knows the seed can sign as the issuer.
 func SeedSource(seed, scope string, rsaBits int) Source {
 	return func(alg Alg, label string, now time.Time) (*Key, error) {
-		return DeriveKey(seed, scope+" "+label, alg, now, GenerateOptions{RSABits: rsaBits})
+		k, err := DeriveKey(seed, scope+" "+label, alg, now, GenerateOptions{RSABits: rsaBits})
+		if err != nil {
+			return nil, err
+		}
+		return k.Deterministic(), nil
 	}
 }
 

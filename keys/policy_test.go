@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // seeded is a Source deriving keys from a fixed seed: fast (EC keys, cached
@@ -421,5 +423,30 @@ func TestCheck(t *testing.T) {
 	}
 	if err := Check([]*Key{a, b.WithState(Retired, t0)}); err != nil {
 		t.Errorf("Check(valid): %v", err)
+	}
+}
+
+func TestSeededKeysSignDeterministically(t *testing.T) {
+	for _, alg := range []Alg{RS256, ES256, ES384, EdDSA} {
+		k, err := seeded(alg, "deterministic", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := jws(t, k), jws(t, k)
+		if a != b {
+			t.Errorf("%s: a seeded key signed the same input twice differently", alg)
+		}
+		parsed, err := jose.ParseSigned(a, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := k.Public()
+		if _, err := parsed.Verify(&pub); err != nil {
+			t.Errorf("%s: deterministic signature does not verify with go-jose: %v", alg, err)
+		}
+	}
+	random := mustGenerate(t, ES256)
+	if jws(t, random) == jws(t, random) {
+		t.Error("a random ES256 key signed deterministically; only seeded keys should")
 	}
 }
