@@ -26,6 +26,7 @@ func Normalize(cfg Config) Config {
 		out.Clients[i] = normalizeClient(c, out.Lifetimes)
 	}
 	out.Users = slices.Clone(cfg.Users)
+	out.Keys = normalizeKeys(cfg.Keys, out.Lifetimes, out.Clients)
 	return out
 }
 

@@ -47,6 +47,7 @@ func Validate(cfg Config) error {
 		checkSub(&ce, path+".sub", u.Sub)
 		checkClaims(&ce, path+".claims", u.Claims)
 	}
+	checkKeys(&ce, "keys", cfg.Keys)
 	if len(ce.Problems) > 0 {
 		return &ce
 	}

@@ -27,7 +27,8 @@ func (p *Provider) routes() http.Handler {
 	return r
 }
 
-// mount adds one issuer's endpoints under its path.
+// mount adds one issuer's endpoints under its path. Every handler first
+// applies the key transitions whose time has come (see keyRing.refresh).
 func (s *site) mount(r chi.Router) {
 	static := func(path string, h http.HandlerFunc) {
 		r.Get(s.route(path), h)
@@ -35,21 +36,29 @@ func (s *site) mount(r chi.Router) {
 	}
 	static(pathDiscovery, s.serveDiscovery)
 	static(pathASMetadata, s.serveASMetadata)
-	static(pathJWKS, s.serveJWKS)
+	static(pathJWKS, s.current(s.serveJWKS))
 
-	r.Get(s.route(pathAuthorize), s.serveAuthorize)
-	r.Post(s.route(pathAuthorize), s.serveAuthorize)
+	r.Get(s.route(pathAuthorize), s.current(s.serveAuthorize))
+	r.Post(s.route(pathAuthorize), s.current(s.serveAuthorize))
 	r.Get(s.route(pathLogin), s.serveLoginPage)
-	r.Post(s.route(pathLogin), s.serveLoginDecision)
-	r.Get(s.route(pathEndSession), s.serveEndSession)
-	r.Post(s.route(pathEndSession), s.serveEndSession)
+	r.Post(s.route(pathLogin), s.current(s.serveLoginDecision))
+	r.Get(s.route(pathEndSession), s.current(s.serveEndSession))
+	r.Post(s.route(pathEndSession), s.current(s.serveEndSession))
 	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
 
-	r.Post(s.route(pathToken), s.withForm(s.serveToken))
-	r.Get(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(pathUserinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(pathIntrospect), s.withForm(s.serveBasicAuthed))
-	r.Post(s.route(pathRevoke), s.withForm(s.serveBasicAuthed))
+	r.Post(s.route(pathToken), s.current(s.withForm(s.serveToken)))
+	r.Get(s.route(pathUserinfo), s.current(s.withForm(s.serveUserinfo)))
+	r.Post(s.route(pathUserinfo), s.current(s.withForm(s.serveUserinfo)))
+	r.Post(s.route(pathIntrospect), s.current(s.withForm(s.serveBasicAuthed)))
+	r.Post(s.route(pathRevoke), s.current(s.withForm(s.serveBasicAuthed)))
+}
+
+// current runs h with the issuer's key ring brought up to the clock.
+func (s *site) current(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.keys.refresh()
+		h(w, r)
+	}
 }
 
 // serveBasicAuthed hands introspection and revocation to the op server,

@@ -21,7 +21,9 @@ type site struct {
 	prefix     string // mount path without trailing slash; "" for the root
 	cfg        IssuerConfig
 	iss        *issuer.Issuer
-	ring       *keys.Ring
+	ring       *keys.Ring // keys.ring, read by minting and the JWKS
+	keys       *keyRing
+	jwks       *jwksServer
 	clients    map[string]*client
 	users      []User
 	usersBySub map[string]*User
@@ -54,12 +56,14 @@ func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.A
 	for i := range s.users {
 		s.usersBySub[s.users[i].Sub] = &s.users[i]
 	}
-	ring, err := loadRing(ctx, p.store, s.key, s.algsInUse(), gen, p.now())
+	keyCfg := normalizeKeys(cfg.Keys, cfg.Lifetimes.Inherit(DefaultLifetimes), cfg.Clients)
+	kr, err := newKeyRing(ctx, p, s.key, keyCfg, s.algsInUse(), gen)
 	if err != nil {
 		return nil, err
 	}
-	s.ring = ring
-	s.iss = issuer.New(cfg.URL, ring, p.now)
+	s.keys, s.ring = kr, kr.ring
+	s.jwks = newJWKSServer(kr.ring, keyCfg.JWKSMaxAge)
+	s.iss = issuer.New(cfg.URL, kr.ring, p.now)
 	if err := s.buildDiscovery(); err != nil {
 		return nil, err
 	}
