@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/testidp/testidp/endpoints"
 	"github.com/testidp/testidp/fixtures"
@@ -28,11 +31,7 @@ var settings = []struct {
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (endpoints.Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)")
-	flagValues := map[string]*string{}
-	for _, s := range settings {
-		flagValues[s.field] = fs.String(s.field, "", s.usage+" (env "+s.env+")")
-	}
+	cf := addConfigFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return endpoints.Config{}, err
@@ -42,12 +41,32 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if fs.NArg() > 0 {
 		return endpoints.Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
+	return cf.load(getenv)
+}
+
+// configFlags are the flags every command that reads the configuration
+// has: --config and one per setting.
+type configFlags struct {
+	file   *string
+	values map[string]*string
+}
+
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	cf := &configFlags{file: fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)"), values: map[string]*string{}}
+	for _, s := range settings {
+		cf.values[s.field] = fs.String(s.field, "", s.usage+" (env "+s.env+")")
+	}
+	return cf
+}
+
+// load layers the configuration once the flags are parsed.
+func (cf *configFlags) load(getenv func(string) string) (endpoints.Config, error) {
 	cfg, err := endpoints.ParseConfig(fixtures.DefaultConfig)
 	if err != nil {
 		return cfg, fmt.Errorf("built-in defaults: %w", err)
 	}
 	var problems endpoints.ConfigError
-	file := firstNonEmpty(*configFile, getenv("TESTIDP_CONFIG"))
+	file := firstNonEmpty(*cf.file, getenv("TESTIDP_CONFIG"))
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -60,7 +79,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		} else if err != nil {
 			return cfg, fmt.Errorf("%s: %w", file, err)
 		}
-		cfg = overlay(cfg, fileCfg)
+		cfg = overlay(cfg, relativeTo(filepath.Dir(file), fileCfg))
 	}
 	sources := map[string]string{}
 	for _, s := range settings {
@@ -68,7 +87,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 			setField(&cfg, s.field, v)
 			sources[s.field] = "environment variable " + s.env
 		}
-		if v := *flagValues[s.field]; v != "" {
+		if v := *cf.values[s.field]; v != "" {
 			setField(&cfg, s.field, v)
 			sources[s.field] = "flag --" + s.field
 		}
@@ -92,8 +111,22 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	return cfg, nil
 }
 
-// overlay applies a config file over the defaults: scalar fields and
-// lifetimes one by one, clients and users as whole lists.
+// relativeTo makes the key files a config file names relative to its
+// directory, as a reader of the file expects.
+func relativeTo(dir string, cfg endpoints.Config) endpoints.Config {
+	imports := slices.Clone(cfg.Keys.Import)
+	for i, imp := range imports {
+		if imp.File != "" && !filepath.IsAbs(imp.File) {
+			imports[i].File = filepath.Join(dir, imp.File)
+		}
+	}
+	cfg.Keys.Import = imports
+	return cfg
+}
+
+// overlay applies a config file over the defaults: scalar fields, lifetimes
+// and keys settings one by one, clients, users and key imports as whole
+// lists.
 func overlay(base, over endpoints.Config) endpoints.Config {
 	out := base
 	for _, s := range settings {
@@ -107,6 +140,26 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 	}
 	if over.Users != nil {
 		out.Users = over.Users
+	}
+	out.Keys = overlayKeys(base.Keys, over.Keys)
+	return out
+}
+
+// overlayKeys applies a file's keys settings over the defaults'.
+func overlayKeys(base, over endpoints.KeysConfig) endpoints.KeysConfig {
+	out := base
+	out.Seed = firstNonEmpty(over.Seed, base.Seed)
+	for _, f := range []struct{ dst, src *time.Duration }{{&out.RotateEvery, &over.RotateEvery}, {&out.PublishAhead, &over.PublishAhead},
+		{&out.RetireAfter, &over.RetireAfter}, {&out.JWKSMaxAge, &over.JWKSMaxAge}} {
+		if *f.src != 0 {
+			*f.dst = *f.src
+		}
+	}
+	if over.RSABits != 0 {
+		out.RSABits = over.RSABits
+	}
+	if over.Import != nil {
+		out.Import = over.Import
 	}
 	return out
 }

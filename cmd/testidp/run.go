@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
+	case "keys":
+		return keysCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "testidp", version())
 		return nil
@@ -50,13 +52,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (commands: serve, healthcheck, version, help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (commands: serve, keys, healthcheck, version, help)", errUsage, cmd)
 }
 
 const usage = `testidp — an OpenID Provider for tests. Never use it in production.
 
 Usage:
   testidp [serve] [flags]     run the provider (the default command)
+  testidp keys list           the key ring: states (next, active, retired) and times
+  testidp keys rotate         start a rotation [--alg A] [--publish-ahead D] [--retire-after D] [--retire-now]
+  testidp keys export         the public JWKS [--private] [--format jwks|pem] [--kid K] [--out FILE]
+  testidp keys import FILE    add a PEM or JWK key [--alg A] [--kid K] [--no-activate]
+  testidp keys unpublish KID  take a retired or next key out of the JWKS
   testidp healthcheck         exit 0 when the provider at --addr answers /healthz
   testidp version             print the version
 
@@ -66,4 +73,10 @@ Serve flags (flags > TESTIDP_* environment > config file > built-in defaults):
   --issuer URL    public issuer URL, default from addr   (TESTIDP_ISSUER)
   --db PATH       SQLite file or :memory:                (TESTIDP_DB)
   --login MODE    form or auto                           (TESTIDP_LOGIN)
+
+Keys flags: the serve flags (the database and keys settings to use), or
+  --server URL        a running testidp's issuer URL      (TESTIDP_SERVER)
+  --admin-token T     its admin token                     (TESTIDP_ADMIN_TOKEN)
+  --issuer-path P     with the database: the issuer's path (default: the default issuer)
+  --json              print the testing API's JSON
 `
