@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // Keys returns the issuer's key ring ordered by CreatedAt, then ID.
@@ -45,8 +47,9 @@ func readKeys(ctx context.Context, q rowsQueryer, issuer string) ([]KeyRecord, e
 // UpdateKeys reads the issuer's key ring (as Keys does), passes it to fn and
 // makes what fn returns the whole ring (as ReplaceKeys does), all in one
 // write transaction: a change another process makes cannot fall between the
-// read and the write, and a crash leaves either ring. An error from fn rolls
-// back and is returned as it is.
+// read and the write, and a crash leaves either ring. A ring returned
+// unchanged is not written. An error from fn rolls back and is returned as
+// it is.
 func (s *Store) UpdateKeys(ctx context.Context, issuer string, fn func(ring []KeyRecord) ([]KeyRecord, error)) error {
 	var fnErr error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -54,10 +57,13 @@ func (s *Store) UpdateKeys(ctx context.Context, issuer string, fn func(ring []Ke
 		if err != nil {
 			return err
 		}
-		next, err := fn(cur)
+		next, err := fn(slices.Clone(cur))
 		if err != nil {
 			fnErr = err
 			return err
+		}
+		if sameRing(issuer, cur, next) {
+			return nil
 		}
 		return replaceKeys(ctx, tx, issuer, next)
 	})
@@ -87,6 +93,16 @@ func replaceKeys(ctx context.Context, tx *sql.Tx, issuer string, ring []KeyRecor
 		return err
 	}
 	return upsertKeys(ctx, tx, issuer, ring)
+}
+
+// sameRing reports whether next holds exactly the records of cur, in the
+// same order.
+func sameRing(issuer string, cur, next []KeyRecord) bool {
+	return slices.EqualFunc(cur, next, func(a, b KeyRecord) bool {
+		return (b.Issuer == "" || b.Issuer == issuer) && a.ID == b.ID && a.Alg == b.Alg && a.State == b.State &&
+			bytes.Equal(a.Private, b.Private) && nanos(a.CreatedAt) == nanos(b.CreatedAt) &&
+			nanos(a.ActivatedAt) == nanos(b.ActivatedAt) && nanos(a.RetiredAt) == nanos(b.RetiredAt) && nanos(a.RemoveAt) == nanos(b.RemoveAt)
+	})
 }
 
 // ringIDs validates ring and returns its IDs as a JSON array.

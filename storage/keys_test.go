@@ -184,3 +184,16 @@ func TestUpdateKeysAcrossProcessesLosesNothing(t *testing.T) {
 		t.Errorf("Keys() = %d keys, %v; want %d (every update kept)", len(got), err, 4*perWorker)
 	}
 }
+
+func TestUpdateKeysUnchangedDoesNotWrite(t *testing.T) {
+	ctx := context.Background()
+	st := openMem(t, newClock())
+	checkErr(t, "ReplaceKeys", st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "a", Alg: "ES256", State: "active", Private: []byte("k")}}), nil)
+	if _, err := st.db.Exec(`CREATE TEMP TRIGGER no_writes BEFORE UPDATE ON keys BEGIN SELECT RAISE(ABORT, 'written'); END`); err != nil {
+		t.Fatal(err)
+	}
+	same := func(ring []KeyRecord) ([]KeyRecord, error) { return ring, nil }
+	checkErr(t, "UpdateKeys(unchanged)", st.UpdateKeys(ctx, iss, same), nil)
+	changed := func(ring []KeyRecord) ([]KeyRecord, error) { ring[0].State = "retired"; return ring, nil }
+	checkErr(t, "UpdateKeys(changed)", st.UpdateKeys(ctx, iss, changed), errAny)
+}
