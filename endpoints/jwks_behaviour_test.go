@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -245,4 +246,38 @@ func TestJWKSBehaviourBadInput(t *testing.T) {
 	if list, _ := st.Behaviours.([]any); len(list) != len(jwksBehaviours) {
 		t.Errorf("GET /_testidp/jwks lists %d behaviours, want %d", len(list), len(jwksBehaviours))
 	}
+}
+
+// FuzzKeysTestingAPI throws arbitrary bodies at the testing API's key and
+// JWKS routes: every answer is JSON, and bad input is a 4xx, never a 500.
+func FuzzKeysTestingAPI(f *testing.F) {
+	paths := []string{"/keys/rotate", "/keys/import", "/keys/unpublish", "/jwks"}
+	for _, s := range []string{`{"alg": "ES256", "publish_ahead": "0s"}`, `{"retire_now": true, "retire_after": "1s"}`,
+		`{"key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}`, `{"key": {"kty": "EC", "crv": "P-256"}}`,
+		`{"kid": "x"}`, `{"behaviour": "custom", "body": [1, 2]}`, `{"behaviour": "slow", "delay": "-5s"}`,
+		`{"behaviour": "extra_unusable", "unusable": []}`, `{`, ``, `null`, `[]`} {
+		for i := range paths {
+			f.Add(uint8(i), s)
+		}
+	}
+	cfg := defaultTestConfig(f)
+	cfg.Issuer = "http://fuzz.example"
+	p, err := New(f.Context(), cfg, Options{GenerateKey: pooledKey})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { p.Close() })
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		path := paths[int(which)%len(paths)]
+		req, _ := http.NewRequest(http.MethodPost, "http://fuzz.example/_testidp"+path, strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("POST %s %q: status %d: %s", path, body, rec.Code, rec.Body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("POST %s %q: status %d, body is not JSON: %q", path, body, rec.Code, rec.Body)
+		}
+		p.sites[0].jwks.mode.Store(nil) // a behaviour set by one input does not leak into the next
+	})
 }
