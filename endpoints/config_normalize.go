@@ -39,6 +39,7 @@ func Normalize(cfg Config) Config {
 			out.Issuers[i] = normalizeIssuer(ic, cfg, out)
 		}
 	}
+	out.Keys = normalizeKeys(cfg.Keys, out.Lifetimes, out.Clients)
 	normalizeOps(&out)
 	return out
 }
@@ -64,6 +65,7 @@ func normalizeIssuer(ic IssuerConfig, in, out Config) IssuerConfig {
 	ic.Login = orDefault(ic.Login, out.Login)
 	ic.Lifetimes = ic.Lifetimes.Inherit(prof.Lifetimes).Inherit(out.Lifetimes)
 	ic.Clients = normalizeClients(firstList(ic.Clients, prof.Clients, in.Clients), ic.Lifetimes, prof.IDTokenAlg)
+	ic.Keys = normalizeKeys(ic.Keys.Inherit(in.Keys), ic.Lifetimes, ic.Clients)
 	ic.Users = slices.Clone(firstList(ic.Users, prof.Users, in.Users))
 	return ic
 }

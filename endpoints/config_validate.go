@@ -32,6 +32,10 @@ func Validate(cfg Config) error {
 	}
 	checkIssuerPaths(&ce, cfg)
 	checkOps(&ce, cfg)
+	checkKeys(&ce, "keys", cfg.Keys)
+	for i, ic := range cfg.Issuers {
+		checkKeys(&ce, fmt.Sprintf("issuers[%d].keys", i), ic.Keys)
+	}
 	if len(ce.Problems) > 0 {
 		return &ce
 	}

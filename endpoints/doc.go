@@ -30,5 +30,11 @@
 // mint without a flow, for oidctest.
 //
 // State lives in package storage; keys come from package keys, generated at
-// first start and persisted so that a restart serves the same JWKS.
+// first start and persisted so that a restart serves the same JWKS. Each
+// issuer's key ring (keyring.go) changes only in storage transactions that
+// apply package keys' pure rotation functions; requests apply transitions
+// that have come due (one clock read and an atomic load otherwise), and a
+// background loop, stopped by Close, applies the rest and reloads a ring
+// another process changed. The testing API serves the ring (testing_keys.go)
+// and switches the JWKS endpoint's behaviour (jwks_behaviour.go).
 package endpoints

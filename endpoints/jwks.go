@@ -2,20 +2,48 @@ package endpoints
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/testidp/testidp/keys"
 )
 
-// serveJWKS writes the ring's precomputed JWK Set, with a strong ETag so that
-// a verifier's conditional request gets 304 (RFC 9110 §13.1.2).
+// jwksServer serves one issuer's jwks_uri: the ring's precomputed JWK Set,
+// unless a test switched the endpoint to another behaviour through the
+// testing API (jwks_behaviour.go).
+type jwksServer struct {
+	ring         *keys.Ring
+	cacheControl string
+	mode         atomic.Pointer[jwksBehaviour] // nil: normal
+}
+
+func newJWKSServer(ring *keys.Ring, maxAge time.Duration) *jwksServer {
+	return &jwksServer{ring: ring, cacheControl: "public, max-age=" + strconv.FormatInt(int64(maxAge/time.Second), 10)}
+}
+
+// serveJWKS is the jwks_uri.
 func (s *site) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	etag := s.ring.ETag()
+	if b := s.jwks.mode.Load(); b != nil {
+		s.jwks.serveBehaviour(w, r, b)
+		return
+	}
+	s.jwks.serveNormal(w, r)
+}
+
+// serveNormal writes the ring's precomputed JWK Set with the configured
+// max-age and a strong ETag, so that a verifier's conditional request gets
+// 304 (RFC 9110 §13.1.2).
+func (j *jwksServer) serveNormal(w http.ResponseWriter, r *http.Request) {
+	etag := j.ring.ETag()
 	w.Header()["Etag"] = []string{etag}
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
-		w.Header()["Cache-Control"] = []string{"public, max-age=60"}
+		w.Header()["Cache-Control"] = []string{j.cacheControl}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeStatic(w, r, s.ring.JWKS(), "application/json", "public, max-age=60")
+	writeStatic(w, r, j.ring.JWKS(), "application/json", j.cacheControl)
 }
 
 // etagMatches implements If-None-Match's weak comparison against one tag.

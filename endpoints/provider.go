@@ -20,8 +20,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives request and token decisions. Defaults to discarding.
 	Logger *slog.Logger
-	// GenerateKey creates a signing key when the database holds none for an
-	// algorithm in use. Defaults to keys.Generate with default options.
+	// GenerateKey creates every new signing key (for an algorithm in use
+	// without a key, and at each rotation) of issuers without keys.seed.
+	// Defaults to keys.Generate with keys.rsa_bits.
 	GenerateKey func(alg keys.Alg, now time.Time) (*keys.Key, error)
 }
 
@@ -36,6 +37,7 @@ type Provider struct {
 	clock   *clock
 	now     func() time.Time
 	origins *originCache // with issuer_from_request: handlers per request origin
+	loop    keyLoop
 }
 
 // New opens the database named by cfg.DB, loads or creates the signing keys,
@@ -60,11 +62,6 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	gen := opts.GenerateKey
-	if gen == nil {
-		gen = func(alg keys.Alg, now time.Time) (*keys.Key, error) {
-			return keys.Generate(alg, now, keys.GenerateOptions{})
-		}
-	}
 	st, err := storage.Open(ctx, cfg.DB, storage.Options{Now: p.now})
 	if err != nil {
 		return nil, fmt.Errorf("endpoints: open database %q: %w", cfg.DB, err)
@@ -82,6 +79,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 	if cfg.IssuerFromRequest {
 		p.origins = newOriginCache(p)
 	}
+	p.loop.start(p.sites)
 	return p, nil
 }
 
@@ -94,8 +92,12 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.handler.ServeHTTP(w, r)
 }
 
-// Close flushes and closes the database.
-func (p *Provider) Close() error { return p.store.Close() }
+// Close stops the background key loop, then flushes and closes the
+// database.
+func (p *Provider) Close() error {
+	p.loop.stop()
+	return p.store.Close()
+}
 
 // Issuer is the default issuer's URL.
 func (p *Provider) Issuer() string { return p.sites[0].issuerURL }

@@ -34,7 +34,8 @@ func (p *Provider) routes(sites []*site) http.Handler {
 	return r
 }
 
-// mount adds one issuer's endpoints under its path.
+// mount adds one issuer's endpoints under its path. Every handler first
+// applies the key transitions whose time has come (see keyRing.refresh).
 func (s *site) mount(r chi.Router) {
 	static := func(path string, h http.HandlerFunc) {
 		r.Get(s.route(path), h)
@@ -42,21 +43,29 @@ func (s *site) mount(r chi.Router) {
 	}
 	static(pathDiscovery, s.serveDiscovery)
 	static(pathASMetadata, s.serveASMetadata)
-	static(s.paths.jwks, s.serveJWKS)
+	static(s.paths.jwks, s.current(s.serveJWKS))
 
-	r.Get(s.route(s.paths.authorize), s.serveAuthorize)
-	r.Post(s.route(s.paths.authorize), s.serveAuthorize)
+	r.Get(s.route(s.paths.authorize), s.current(s.serveAuthorize))
+	r.Post(s.route(s.paths.authorize), s.current(s.serveAuthorize))
 	r.Get(s.route(pathLogin), s.serveLoginPage)
-	r.Post(s.route(pathLogin), s.serveLoginDecision)
-	r.Get(s.route(s.paths.endSession), s.serveEndSession)
-	r.Post(s.route(s.paths.endSession), s.serveEndSession)
+	r.Post(s.route(pathLogin), s.current(s.serveLoginDecision))
+	r.Get(s.route(s.paths.endSession), s.current(s.serveEndSession))
+	r.Post(s.route(s.paths.endSession), s.current(s.serveEndSession))
 	r.Get(s.route(pathLoggedOut), s.serveLoggedOut)
 
-	r.Post(s.route(s.paths.token), s.logRefusals(s.withForm(s.serveToken)))
-	r.Get(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(s.paths.userinfo), s.withForm(s.serveUserinfo))
-	r.Post(s.route(s.paths.introspect), s.withForm(s.serveBasicAuthed))
-	r.Post(s.route(s.paths.revoke), s.withForm(s.serveBasicAuthed))
+	r.Post(s.route(s.paths.token), s.logRefusals(s.current(s.withForm(s.serveToken))))
+	r.Get(s.route(s.paths.userinfo), s.current(s.withForm(s.serveUserinfo)))
+	r.Post(s.route(s.paths.userinfo), s.current(s.withForm(s.serveUserinfo)))
+	r.Post(s.route(s.paths.introspect), s.current(s.withForm(s.serveBasicAuthed)))
+	r.Post(s.route(s.paths.revoke), s.current(s.withForm(s.serveBasicAuthed)))
+}
+
+// current runs h with the issuer's key ring brought up to the clock.
+func (s *site) current(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.keys.refresh()
+		h(w, r)
+	}
 }
 
 // serveBasicAuthed hands introspection and revocation to the op server,

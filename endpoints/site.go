@@ -32,7 +32,9 @@ type site struct {
 	profile    Profile
 	params     map[string]string // the profile's params and the path's template values
 	paths      endpointPaths
-	ring       *keys.Ring
+	ring       *keys.Ring // keys.ring, read by minting and the JWKS
+	keys       *keyRing
+	jwks       *jwksServer
 	clients    map[string]*client
 	users      []User
 	usersBySub map[string]*User
@@ -73,11 +75,13 @@ func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.A
 	for i := range s.users {
 		s.usersBySub[s.users[i].Sub] = &s.users[i]
 	}
-	ring, err := loadRing(ctx, p.store, s.key, s.algsInUse(), gen, p.now())
+	keyCfg := normalizeKeys(cfg.Keys, cfg.Lifetimes.Inherit(DefaultLifetimes), cfg.Clients)
+	kr, err := newKeyRing(ctx, p, s.key, keyCfg, s.algsInUse(), gen)
 	if err != nil {
 		return nil, err
 	}
-	s.ring = ring
+	s.keys, s.ring = kr, kr.ring
+	s.jwks = newJWKSServer(kr.ring, keyCfg.JWKSMaxAge)
 	if err := s.setIssuerURL(cfg.URL); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,13 @@ func (s *site) mountTestingAPI(r chi.Router, p *Provider) {
 		r.Get("/failures", s.serveFailures)
 		r.Post("/failures", s.serveFailures)
 		r.Delete("/failures", s.serveFailures)
+		r.Get("/keys", s.current(s.serveKeys))
+		r.Post("/keys/rotate", s.current(s.serveRotate))
+		r.Post("/keys/import", s.current(s.serveImport))
+		r.Post("/keys/unpublish", s.current(s.serveUnpublish))
+		r.Get("/keys/export", s.current(s.serveExport))
+		r.Get("/jwks", s.serveJWKSBehaviour)
+		r.Post("/jwks", s.serveJWKSBehaviour)
 	})
 }
 

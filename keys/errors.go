@@ -12,4 +12,13 @@ var (
 	ErrKeyMismatch = errors.New("keys: key does not fit algorithm")
 	// ErrWeakSecret: an HMAC secret shorter than the hash output (RFC 7518 §3.2).
 	ErrWeakSecret = errors.New("keys: hmac secret shorter than 32 bytes")
+	// ErrUnknownKid: no key of the ring has the kid.
+	ErrUnknownKid = errors.New("keys: no key with kid")
+	// ErrKidInUse: a new key's kid already names another key of the ring.
+	ErrKidInUse = errors.New("keys: kid already in use")
+	// ErrActiveKey: the operation would leave an algorithm's signing key
+	// unpublished.
+	ErrActiveKey = errors.New("keys: key is the active key of its algorithm")
+	// ErrNoPrivateKey: imported material holds no private key.
+	ErrNoPrivateKey = errors.New("keys: no private key")
 )

@@ -32,16 +32,20 @@ const (
 // immutable: state changes produce a copy (see WithState), so a *Key can be
 // shared between goroutines without locking.
 type Key struct {
-	ID          string
-	Alg         Alg
-	State       State
-	CreatedAt   time.Time
-	ActivatedAt time.Time // zero until the key first signs
+	ID        string
+	Alg       Alg
+	State     State
+	CreatedAt time.Time
+	// ActivatedAt is when the key signs from: for an active or retired key
+	// when it started to, for a next key when it is planned to (zero: not
+	// planned).
+	ActivatedAt time.Time
 	RetiredAt   time.Time // zero until the key is replaced
 	RemoveAt    time.Time // zero = published for as long as it is in the ring
 
-	signer crypto.Signer
-	public jose.JSONWebKey
+	signer        crypto.Signer
+	public        jose.JSONWebKey
+	deterministic bool // ECDSA signatures per RFC 6979 (see Deterministic)
 }
 
 // GenerateOptions tune Generate.
@@ -170,6 +174,24 @@ func (k *Key) WithState(s State, at time.Time) *Key {
 	case Retired:
 		c.RetiredAt = at
 	}
+	return &c
+}
+
+// Deterministic returns a copy of k whose ECDSA signatures are deterministic
+// (RFC 6979), so that the same signing input always gives the same token, as
+// RS256 and EdDSA signatures are anyway. Keys derived from a seed (see
+// SeedSource) sign this way; PS256 signatures stay randomized (the salt).
+func (k *Key) Deterministic() *Key {
+	c := *k
+	c.deterministic = true
+	return &c
+}
+
+// WithActivatedAt returns a copy of k whose ActivatedAt is t: for a next key,
+// the time it is planned to start signing.
+func (k *Key) WithActivatedAt(t time.Time) *Key {
+	c := *k
+	c.ActivatedAt = t
 	return &c
 }
 

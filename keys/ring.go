@@ -39,10 +39,14 @@ func NewRing(now time.Time, keys ...*Key) (*Ring, error) {
 }
 
 // Set replaces the ring's keys. It fails, leaving the ring unchanged, when two
-// keys share a kid or an algorithm has more than one active key. Keys are
-// kept oldest first (ties by kid), so the same keys always give the same
-// JWKS bytes; those whose RemoveAt is at or before now are not published.
+// keys share a kid or an algorithm has more than one active key (see Check).
+// Keys are kept oldest first (ties by kid), so the same keys always give the
+// same JWKS bytes; those whose RemoveAt is at or before now are not
+// published.
 func (r *Ring) Set(now time.Time, keys []*Key) error {
+	if err := Check(keys); err != nil {
+		return err
+	}
 	keys = slices.Clone(keys)
 	slices.SortStableFunc(keys, func(a, b *Key) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
@@ -50,19 +54,12 @@ func (r *Ring) Set(now time.Time, keys []*Key) error {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	s := &snapshot{active: map[Alg]*Key{}, byID: map[string]*Key{}}
+	s := &snapshot{active: map[Alg]*Key{}, byID: map[string]*Key{}, keys: keys}
 	for _, k := range keys {
-		if _, dup := s.byID[k.ID]; dup {
-			return fmt.Errorf("keys: duplicate kid %q in ring", k.ID)
-		}
 		if k.State == Active {
-			if other, dup := s.active[k.Alg]; dup {
-				return fmt.Errorf("keys: two active %s keys (%q, %q)", k.Alg, other.ID, k.ID)
-			}
 			s.active[k.Alg] = k
 		}
 		s.byID[k.ID] = k
-		s.keys = append(s.keys, k)
 	}
 	for _, k := range s.keys {
 		if k.Published(now) {
@@ -80,6 +77,33 @@ func (r *Ring) Set(now time.Time, keys []*Key) error {
 	s.jwks = b
 	s.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
 	r.cur.Store(s)
+	return nil
+}
+
+// Check reports whether keys can form a ring: every kid once, at most one
+// active key per algorithm, and known states and algorithms.
+func Check(keys []*Key) error {
+	ids := make(map[string]bool, len(keys))
+	active := map[Alg]string{}
+	for _, k := range keys {
+		if ids[k.ID] {
+			return fmt.Errorf("keys: duplicate kid %q in ring", k.ID)
+		}
+		ids[k.ID] = true
+		switch k.State {
+		case Active:
+			if other, dup := active[k.Alg]; dup {
+				return fmt.Errorf("keys: two active %s keys (%q, %q)", k.Alg, other, k.ID)
+			}
+			active[k.Alg] = k.ID
+		case Next, Retired:
+		default:
+			return fmt.Errorf("keys: key %q has unknown state %q", k.ID, k.State)
+		}
+		if !k.Alg.Asymmetric() {
+			return fmt.Errorf("%w for a ring key: %q (key %q)", ErrUnsupportedAlg, k.Alg, k.ID)
+		}
+	}
 	return nil
 }
 

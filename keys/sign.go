@@ -26,6 +26,15 @@ type Signer interface {
 // RS256, PSS with a salt as long as the hash for PS256, raw fixed-size r‖s
 // for ES256/ES384 (RFC 7518 §3.4), pure Ed25519 for EdDSA (RFC 8037).
 func (k *Key) Sign(signingInput []byte) ([]byte, error) {
+	if priv, ok := k.signer.(*ecdsa.PrivateKey); ok && k.deterministic && (k.Alg == ES256 || k.Alg == ES384) {
+		h := k.Alg.Hash().New()
+		h.Write(signingInput)
+		der, err := priv.Sign(nil, h.Sum(nil), k.Alg.Hash())
+		if err != nil {
+			return nil, fmt.Errorf("keys: ecdsa sign: %w", err)
+		}
+		return RawECDSA(der, (priv.Curve.Params().BitSize+7)/8)
+	}
 	return SignWith(k.signer, k.Alg, signingInput)
 }
 

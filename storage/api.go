@@ -28,7 +28,7 @@ type KeyRecord struct {
 	State       string // "next", "active" or "retired"
 	Private     []byte // PKCS#8 DER
 	CreatedAt   time.Time
-	ActivatedAt time.Time // zero until the key signs
+	ActivatedAt time.Time // when the key signs from (planned, for a next key); zero = not planned
 	RetiredAt   time.Time // zero until replaced
 	RemoveAt    time.Time // zero = kept; after it the key is no longer published
 }
@@ -102,6 +102,7 @@ var _ interface {
 
 	Keys(ctx context.Context, issuer string) ([]KeyRecord, error)
 	ReplaceKeys(ctx context.Context, issuer string, ring []KeyRecord) error
+	UpdateKeys(ctx context.Context, issuer string, fn func(ring []KeyRecord) ([]KeyRecord, error)) error
 
 	PutAuthRequest(ctx context.Context, r AuthRequest) error
 	AuthRequest(ctx context.Context, issuer, id string) (AuthRequest, error)

@@ -1,19 +1,32 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // Keys returns the issuer's key ring ordered by CreatedAt, then ID.
 func (s *Store) Keys(ctx context.Context, issuer string) ([]KeyRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	ring, err := readKeys(ctx, s.db, issuer)
+	return ring, wrap("keys", err)
+}
+
+// rowsQueryer is what *sql.DB and *sql.Tx have in common for multi-row
+// reads.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readKeys(ctx context.Context, q rowsQueryer, issuer string) ([]KeyRecord, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT id, alg, state, private, created_at, activated_at, retired_at, remove_at
 		FROM keys WHERE issuer = ? ORDER BY created_at, id`, issuer)
 	if err != nil {
-		return nil, wrap("keys", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var ring []KeyRecord
@@ -22,31 +35,74 @@ func (s *Store) Keys(ctx context.Context, issuer string) ([]KeyRecord, error) {
 		var created, activated, retired, remove int64
 		if err := rows.Scan(&k.ID, &k.Alg, &k.State, &k.Private,
 			&created, &activated, &retired, &remove); err != nil {
-			return nil, wrap("keys", err)
+			return nil, err
 		}
 		k.CreatedAt, k.ActivatedAt = fromNanos(created), fromNanos(activated)
 		k.RetiredAt, k.RemoveAt = fromNanos(retired), fromNanos(remove)
 		ring = append(ring, k)
 	}
-	return ring, wrap("keys", rows.Err())
+	return ring, rows.Err()
+}
+
+// UpdateKeys reads the issuer's key ring (as Keys does), passes it to fn and
+// makes what fn returns the whole ring (as ReplaceKeys does), all in one
+// write transaction: a change another process makes cannot fall between the
+// read and the write, and a crash leaves either ring. A ring returned
+// unchanged is not written. An error from fn rolls back and is returned as
+// it is.
+func (s *Store) UpdateKeys(ctx context.Context, issuer string, fn func(ring []KeyRecord) ([]KeyRecord, error)) error {
+	var fnErr error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := readKeys(ctx, tx, issuer)
+		if err != nil {
+			return err
+		}
+		next, err := fn(slices.Clone(cur))
+		if err != nil {
+			fnErr = err
+			return err
+		}
+		if sameRing(issuer, cur, next) {
+			return nil
+		}
+		return replaceKeys(ctx, tx, issuer, next)
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return wrap("update keys", err)
 }
 
 // ReplaceKeys makes ring the issuer's whole key ring in one transaction:
 // keys whose ID is not in ring are deleted, the others inserted or updated
 // (every field). A record's Issuer must be empty or equal to issuer.
 func (s *Store) ReplaceKeys(ctx context.Context, issuer string, ring []KeyRecord) error {
+	return wrap("replace keys", s.inTx(ctx, func(tx *sql.Tx) error {
+		return replaceKeys(ctx, tx, issuer, ring)
+	}))
+}
+
+func replaceKeys(ctx context.Context, tx *sql.Tx, issuer string, ring []KeyRecord) error {
 	ids, err := ringIDs(issuer, ring)
 	if err != nil {
-		return wrap("replace keys", err)
+		return err
 	}
-	return wrap("replace keys", s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			DELETE FROM keys WHERE issuer = ?
-			AND id NOT IN (SELECT value FROM json_each(?))`, issuer, ids); err != nil {
-			return err
-		}
-		return upsertKeys(ctx, tx, issuer, ring)
-	}))
+	if _, err := tx.ExecContext(ctx, `
+		DELETE FROM keys WHERE issuer = ?
+		AND id NOT IN (SELECT value FROM json_each(?))`, issuer, ids); err != nil {
+		return err
+	}
+	return upsertKeys(ctx, tx, issuer, ring)
+}
+
+// sameRing reports whether next holds exactly the records of cur, in the
+// same order.
+func sameRing(issuer string, cur, next []KeyRecord) bool {
+	return slices.EqualFunc(cur, next, func(a, b KeyRecord) bool {
+		return (b.Issuer == "" || b.Issuer == issuer) && a.ID == b.ID && a.Alg == b.Alg && a.State == b.State &&
+			bytes.Equal(a.Private, b.Private) && nanos(a.CreatedAt) == nanos(b.CreatedAt) &&
+			nanos(a.ActivatedAt) == nanos(b.ActivatedAt) && nanos(a.RetiredAt) == nanos(b.RetiredAt) && nanos(a.RemoveAt) == nanos(b.RemoveAt)
+	})
 }
 
 // ringIDs validates ring and returns its IDs as a JSON array.

@@ -3,6 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -120,4 +123,77 @@ func TestReplaceKeysAllOrNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestUpdateKeys(t *testing.T) {
+	ctx := context.Background()
+	st := openMem(t, newClock())
+	checkErr(t, "ReplaceKeys", st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "a", Alg: "ES256", State: "active"}}), nil)
+	err := st.UpdateKeys(ctx, iss, func(ring []KeyRecord) ([]KeyRecord, error) {
+		if ids := keyIDs(ring); len(ids) != 1 || ids[0] != "a" {
+			t.Errorf("UpdateKeys passed %v, want [a]", ids)
+		}
+		ring[0].State = "retired"
+		return append(ring, KeyRecord{ID: "b", Alg: "ES256", State: "active"}), nil
+	})
+	checkErr(t, "UpdateKeys", err, nil)
+	got, _ := st.Keys(ctx, iss)
+	if len(got) != 2 || got[0].State != "retired" || got[1].ID != "b" {
+		t.Errorf("Keys() after UpdateKeys = %+v", got)
+	}
+	boom := errors.New("boom")
+	err = st.UpdateKeys(ctx, iss, func(ring []KeyRecord) ([]KeyRecord, error) { return nil, boom })
+	checkErr(t, "UpdateKeys(fn fails)", err, boom)
+	if after, _ := st.Keys(ctx, iss); !sameKeys(after, got) {
+		t.Errorf("a failed UpdateKeys changed the ring: %+v", after)
+	}
+	err = st.UpdateKeys(ctx, iss, func(ring []KeyRecord) ([]KeyRecord, error) { return append(ring, ring[0]), nil })
+	checkErr(t, "UpdateKeys(duplicate id)", err, errAny)
+	if after, _ := st.Keys(ctx, iss); !sameKeys(after, got) {
+		t.Errorf("an invalid UpdateKeys changed the ring: %+v", after)
+	}
+}
+
+// Two stores on one file (server and CLI) each add keys through UpdateKeys
+// at the same time: no addition is lost.
+func TestUpdateKeysAcrossProcessesLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	stores := []*Store{openAt(t, path, Options{}), openAt(t, path, Options{})}
+	const perWorker = 20
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := stores[w%2]
+			for i := range perWorker {
+				id := fmt.Sprintf("w%d-%d", w, i)
+				err := st.UpdateKeys(ctx, iss, func(ring []KeyRecord) ([]KeyRecord, error) {
+					return append(ring, KeyRecord{ID: id, Alg: "ES256", State: "retired"}), nil
+				})
+				if err != nil {
+					t.Errorf("UpdateKeys(%s): %v", id, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := stores[0].Keys(ctx, iss)
+	if err != nil || len(got) != 4*perWorker {
+		t.Errorf("Keys() = %d keys, %v; want %d (every update kept)", len(got), err, 4*perWorker)
+	}
+}
+
+func TestUpdateKeysUnchangedDoesNotWrite(t *testing.T) {
+	ctx := context.Background()
+	st := openMem(t, newClock())
+	checkErr(t, "ReplaceKeys", st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "a", Alg: "ES256", State: "active", Private: []byte("k")}}), nil)
+	if _, err := st.db.Exec(`CREATE TEMP TRIGGER no_writes BEFORE UPDATE ON keys BEGIN SELECT RAISE(ABORT, 'written'); END`); err != nil {
+		t.Fatal(err)
+	}
+	same := func(ring []KeyRecord) ([]KeyRecord, error) { return ring, nil }
+	checkErr(t, "UpdateKeys(unchanged)", st.UpdateKeys(ctx, iss, same), nil)
+	changed := func(ring []KeyRecord) ([]KeyRecord, error) { ring[0].State = "retired"; return ring, nil }
+	checkErr(t, "UpdateKeys(changed)", st.UpdateKeys(ctx, iss, changed), errAny)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,17 +66,7 @@ func (f switchFlag) IsBoolFlag() bool   { return true }
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (endpoints.Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)")
-	flagValues := map[string]*string{}
-	for _, s := range settings {
-		usage := s.usage + " (env " + s.env + ")"
-		if s.boolean {
-			flagValues[s.field] = new(string)
-			fs.Var(switchFlag{flagValues[s.field]}, flagName(s.field, s.flag), usage)
-			continue
-		}
-		flagValues[s.field] = fs.String(flagName(s.field, s.flag), "", usage)
-	}
+	cf := addConfigFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return endpoints.Config{}, err
@@ -84,6 +76,32 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if fs.NArg() > 0 {
 		return endpoints.Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
+	return cf.load(getenv)
+}
+
+// configFlags are the flags every command that reads the configuration
+// has: --config and one per setting.
+type configFlags struct {
+	file   *string
+	values map[string]*string
+}
+
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	cf := &configFlags{file: fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)"), values: map[string]*string{}}
+	for _, s := range settings {
+		usage := s.usage + " (env " + s.env + ")"
+		if s.boolean {
+			cf.values[s.field] = new(string)
+			fs.Var(switchFlag{cf.values[s.field]}, flagName(s.field, s.flag), usage)
+			continue
+		}
+		cf.values[s.field] = fs.String(flagName(s.field, s.flag), "", usage)
+	}
+	return cf
+}
+
+// load layers the configuration once the flags are parsed.
+func (cf *configFlags) load(getenv func(string) string) (endpoints.Config, error) {
 	cfg, err := endpoints.ParseConfig(fixtures.DefaultConfig)
 	if err != nil {
 		return cfg, fmt.Errorf("built-in defaults: %w", err)
@@ -93,7 +111,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	defaults := cfg
 	cfg.Clients, cfg.Users = nil, nil
 	var problems endpoints.ConfigError
-	file := firstNonEmpty(*configFile, getenv("TESTIDP_CONFIG"))
+	file := firstNonEmpty(*cf.file, getenv("TESTIDP_CONFIG"))
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -106,13 +124,13 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		} else if err != nil {
 			return cfg, fmt.Errorf("%s: %w", file, err)
 		}
-		cfg = overlay(cfg, fileCfg)
+		cfg = overlay(cfg, relativeTo(filepath.Dir(file), fileCfg))
 	}
 	sources := map[string]string{}
 	for _, s := range settings {
 		for _, src := range []struct{ v, name string }{
 			{getenv(s.env), "environment variable " + s.env},
-			{*flagValues[s.field], "flag --" + flagName(s.field, s.flag)},
+			{*cf.values[s.field], "flag --" + flagName(s.field, s.flag)},
 		} {
 			if src.v == "" {
 				continue
@@ -147,9 +165,29 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	return cfg, nil
 }
 
-// overlay applies a config file over the defaults: scalar fields and
-// lifetimes one by one, clients, users and issuers as whole lists, profiles
-// by name.
+// relativeTo makes the key files a config file names relative to its
+// directory, as a reader of the file expects.
+func relativeTo(dir string, cfg endpoints.Config) endpoints.Config {
+	fix := func(imports []endpoints.KeyImport) []endpoints.KeyImport {
+		imports = slices.Clone(imports)
+		for i, imp := range imports {
+			if imp.File != "" && !filepath.IsAbs(imp.File) {
+				imports[i].File = filepath.Join(dir, imp.File)
+			}
+		}
+		return imports
+	}
+	cfg.Keys.Import = fix(cfg.Keys.Import)
+	cfg.Issuers = slices.Clone(cfg.Issuers)
+	for i := range cfg.Issuers {
+		cfg.Issuers[i].Keys.Import = fix(cfg.Issuers[i].Keys.Import)
+	}
+	return cfg
+}
+
+// overlay applies a config file over the defaults: scalar fields, lifetimes
+// and keys settings one by one, clients, users, key imports and issuers as
+// whole lists, profiles by name.
 func overlay(base, over endpoints.Config) endpoints.Config {
 	out := base
 	for _, s := range settings {
@@ -158,6 +196,10 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 		}
 	}
 	out.Lifetimes = over.Lifetimes.Inherit(base.Lifetimes)
+	out.Keys = over.Keys.Inherit(base.Keys)
+	if over.Keys.Import == nil {
+		out.Keys.Import = base.Keys.Import
+	}
 	if over.Clients != nil {
 		out.Clients = over.Clients
 	}

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return faults(args, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
+	case "keys":
+		return keysCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "testidp", version())
 		return nil
@@ -52,13 +54,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (commands: serve, faults, healthcheck, version, help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (commands: serve, keys, faults, healthcheck, version, help)", errUsage, cmd)
 }
 
 const usage = `testidp — an OpenID Provider for tests. Never use it in production.
 
 Usage:
   testidp [serve] [flags]     run the provider (the default command)
+  testidp keys list           the key ring: states (next, active, retired) and times
+  testidp keys rotate         start a rotation [--alg A] [--publish-ahead D] [--retire-after D] [--retire-now]
+  testidp keys export         the public JWKS [--private] [--format jwks|pem] [--kid K] [--out FILE]
+  testidp keys import FILE    add a PEM or JWK key [--alg A] [--kid K] [--no-activate]
+  testidp keys unpublish KID  take a retired or next key out of the JWKS
   testidp faults [--json|--markdown]
                               list the fault catalog: every case, its variants and verdicts
   testidp healthcheck         exit 0 when the provider at --addr answers /healthz
@@ -87,4 +94,10 @@ HTTPS (the issuer URL becomes https):
   --tls-hosts H   extra names for the certificate, comma-separated (TESTIDP_TLS_HOSTS)
   --tls-cert F    serve your own PEM certificate instead     (TESTIDP_TLS_CERT)
   --tls-key F     and its PEM private key                    (TESTIDP_TLS_KEY)
+
+Keys flags: the serve flags (the database and keys settings to use), or
+  --server URL        a running testidp's issuer URL      (TESTIDP_SERVER)
+  --admin-token T     its admin token                     (TESTIDP_ADMIN_TOKEN)
+  --issuer-path P     with the database: the issuer's path (default: the default issuer)
+  --json              print the testing API's JSON
 `
