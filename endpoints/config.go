@@ -111,6 +111,17 @@ type Client struct {
 	// private_key_jwt.
 	JWKS    map[string]any `yaml:"jwks"`
 	JWKSURI string         `yaml:"jwks_uri"`
+	// IDTokenEncryptedResponseAlg and IDTokenEncryptedResponseEnc make
+	// this client's ID tokens nested JWTs, signed then encrypted (OpenID
+	// Connect Core §10.2, Registration §2): RSA-OAEP, RSA-OAEP-256,
+	// ECDH-ES(+A128KW/A192KW/A256KW) with a key of use "enc" in jwks or
+	// jwks_uri, or A128KW/A192KW/A256KW/dir with a key derived from the
+	// secret. enc defaults to A128CBC-HS256.
+	IDTokenEncryptedResponseAlg string `yaml:"id_token_encrypted_response_alg"`
+	IDTokenEncryptedResponseEnc string `yaml:"id_token_encrypted_response_enc"`
+	// Fault breaks every ID token issued to this client the way a fault
+	// catalog case does ("id" or "id#variant"; see testidp faults).
+	Fault string `yaml:"fault"`
 }
 
 // User is a configured end-user.

@@ -164,6 +164,7 @@ func checkClient(ce *ConfigError, path string, c Client) {
 	}
 	checkClaims(ce, path+".claims", c.Claims)
 	checkLifetimes(ce, path+".lifetimes", c.Lifetimes)
+	checkClientExtras(ce, path, c)
 }
 
 func checkClientAuth(ce *ConfigError, path string, c Client) {

@@ -40,20 +40,42 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// keyPool hands out one pre-generated key per algorithm, so that tests do not
-// spend a second generating RSA keys per provider.
-var keyPool sync.Map
+// keyPool holds keys generated once per test binary, so that tests do not
+// spend a second generating RSA keys per provider: the n-th key of an
+// algorithm is the same for every provider.
+var keyPool = struct {
+	sync.Mutex
+	keys map[keys.Alg][]*keys.Key
+}{keys: map[keys.Alg][]*keys.Key{}}
 
-func pooledKey(alg keys.Alg, now time.Time) (*keys.Key, error) {
-	if k, ok := keyPool.Load(alg); ok {
-		return k.(*keys.Key), nil
+func poolKey(alg keys.Alg, n int, now time.Time) (*keys.Key, error) {
+	keyPool.Lock()
+	defer keyPool.Unlock()
+	for len(keyPool.keys[alg]) <= n {
+		k, err := keys.Generate(alg, now, keys.GenerateOptions{})
+		if err != nil {
+			return nil, err
+		}
+		keyPool.keys[alg] = append(keyPool.keys[alg], k)
 	}
-	k, err := keys.Generate(alg, now, keys.GenerateOptions{})
-	if err != nil {
-		return nil, err
+	return keyPool.keys[alg][n], nil
+}
+
+// pooledKey is the first pooled key of an algorithm.
+func pooledKey(alg keys.Alg, now time.Time) (*keys.Key, error) { return poolKey(alg, 0, now) }
+
+// pooledKeys hands a provider the pooled keys in turn, so that its
+// rotations get new keys.
+func pooledKeys() func(keys.Alg, time.Time) (*keys.Key, error) {
+	var mu sync.Mutex
+	next := map[keys.Alg]int{}
+	return func(alg keys.Alg, now time.Time) (*keys.Key, error) {
+		mu.Lock()
+		n := next[alg]
+		next[alg]++
+		mu.Unlock()
+		return poolKey(alg, n, now)
 	}
-	actual, _ := keyPool.LoadOrStore(alg, k)
-	return actual.(*keys.Key), nil
 }
 
 // testEnv is a provider served on a loopback port.
@@ -90,7 +112,7 @@ func startEnv(t *testing.T, mutate func(*Config)) *testEnv {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	return startEnvWith(t, cfg, Options{GenerateKey: pooledKey})
+	return startEnvWith(t, cfg, Options{GenerateKey: pooledKeys()})
 }
 
 func startEnvWith(t *testing.T, cfg Config, opts Options) *testEnv {

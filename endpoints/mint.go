@@ -46,31 +46,61 @@ var defaultScopes = []string{"openid", "profile", "email"}
 // (its algorithm, secret and lifetime, the issuer's profile), without a
 // login.
 func (p *Provider) MintIDToken(m Mint) (issuer.Token, error) {
-	s, c, err := p.mintTarget(m)
+	s, _, spec, err := p.idSpec(m)
 	if err != nil {
 		return issuer.Token{}, err
 	}
+	return s.mintID(spec)
+}
+
+// idSpec resolves a Mint into the issuer, client and ID-token spec.
+func (p *Provider) idSpec(m Mint) (*site, *client, issuer.IDToken, error) {
+	s, c, err := p.mintTarget(m)
+	if err != nil {
+		return nil, nil, issuer.IDToken{}, err
+	}
+	return s, c, s.idSpecFor(c, m), nil
+}
+
+// idSpecFor is the ID-token spec of a Mint for a client of this issuer.
+func (s *site) idSpecFor(c *client, m Mint) issuer.IDToken {
 	sub, user := s.mintUser(m.Subject)
-	scopes := orScopes(m.Scopes)
-	claims := issuer.ScopedClaims(scopes, user)
+	claims := issuer.ScopedClaims(orScopes(m.Scopes), user)
 	maps.Copy(claims, c.Claims)
 	maps.Copy(claims, m.Claims)
 	alg := c.idAlg
 	if m.Alg != "" {
 		alg = m.Alg
 	}
-	return s.mintID(issuer.IDToken{ClientID: c.ID, Audience: m.Audience, Subject: sub, Alg: alg, Secret: c.Secret,
-		TTL: orDuration(m.TTL, c.Lifetimes.IDToken), IssuedAt: m.IssuedAt, Nonce: m.Nonce, Claims: claims})
+	return issuer.IDToken{ClientID: c.ID, Audience: m.Audience, Subject: sub, Alg: alg, Secret: c.Secret,
+		TTL: orDuration(m.TTL, c.Lifetimes.IDToken), IssuedAt: m.IssuedAt, Nonce: m.Nonce, Claims: claims}
 }
 
 // MintAccessToken signs a JWT access token (RFC 9068) as the issuer would
 // issue it to the client after the user's login, without one. testidp's
 // userinfo and introspection accept it.
 func (p *Provider) MintAccessToken(m Mint) (issuer.Token, error) {
-	s, c, err := p.mintTarget(m)
+	s, _, spec, user, err := p.accessSpec(m)
 	if err != nil {
 		return issuer.Token{}, err
 	}
+	return s.mintAccess(spec, user)
+}
+
+// accessSpec resolves a Mint into the issuer, client, access-token spec
+// and the user's claims.
+func (p *Provider) accessSpec(m Mint) (*site, *client, issuer.AccessToken, map[string]any, error) {
+	s, c, err := p.mintTarget(m)
+	if err != nil {
+		return nil, nil, issuer.AccessToken{}, nil, err
+	}
+	spec, user := s.accessSpecFor(c, m)
+	return s, c, spec, user, nil
+}
+
+// accessSpecFor is the access-token spec of a Mint for a client of this
+// issuer, and the user's claims.
+func (s *site) accessSpecFor(c *client, m Mint) (issuer.AccessToken, map[string]any) {
 	sub, user := s.mintUser(m.Subject)
 	claims := maps.Clone(c.Claims)
 	if claims == nil {
@@ -85,8 +115,8 @@ func (p *Provider) MintAccessToken(m Mint) (issuer.Token, error) {
 	if m.Audience != nil {
 		aud = m.Audience
 	}
-	return s.mintAccess(issuer.AccessToken{ClientID: c.ID, Subject: sub, Audience: aud, Scope: strings.Join(orScopes(m.Scopes), " "),
-		Alg: alg, TTL: orDuration(m.TTL, c.Lifetimes.AccessToken), IssuedAt: m.IssuedAt, Claims: claims}, user)
+	return issuer.AccessToken{ClientID: c.ID, Subject: sub, Audience: aud, Scope: strings.Join(orScopes(m.Scopes), " "),
+		Alg: alg, TTL: orDuration(m.TTL, c.Lifetimes.AccessToken), IssuedAt: m.IssuedAt, Claims: claims}, user
 }
 
 // mintTarget finds the issuer and client of a Mint.
@@ -95,15 +125,20 @@ func (p *Provider) mintTarget(m Mint) (*site, *client, error) {
 	if s == nil {
 		return nil, nil, fmt.Errorf("%w: no issuer at path %q", ErrUnknown, m.Issuer)
 	}
-	id := m.Client
+	c, err := s.mintClient(m.Client)
+	return s, c, err
+}
+
+// mintClient is the named client, or the issuer's first one.
+func (s *site) mintClient(id string) (*client, error) {
 	if id == "" && len(s.cfg.Clients) > 0 {
 		id = s.cfg.Clients[0].ID
 	}
 	c, ok := s.client(id)
 	if !ok {
-		return nil, nil, fmt.Errorf("%w: no client %q at issuer %s", ErrUnknown, id, s.issuerURL)
+		return nil, fmt.Errorf("%w: no client %q at issuer %s", ErrUnknown, id, s.issuerURL)
 	}
-	return s, c, nil
+	return c, nil
 }
 
 // mintUser resolves the subject of a Mint and its claims.

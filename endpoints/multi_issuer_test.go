@@ -3,45 +3,16 @@ package endpoints
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
-
-	"github.com/testidp/testidp/keys"
 )
-
-// distinctKeys gives every call a different key (pre-generated once per
-// process and call number), so that issuers do not share keys as they do
-// with pooledKey.
-func distinctKeys() func(keys.Alg, time.Time) (*keys.Key, error) {
-	var mu sync.Mutex
-	n := map[keys.Alg]int{}
-	return func(alg keys.Alg, now time.Time) (*keys.Key, error) {
-		mu.Lock()
-		i := n[alg]
-		n[alg]++
-		mu.Unlock()
-		id := fmt.Sprintf("%s#%d", alg, i)
-		if k, ok := keyPool.Load(id); ok {
-			return k.(*keys.Key), nil
-		}
-		k, err := keys.Generate(alg, now, keys.GenerateOptions{})
-		if err != nil {
-			return nil, err
-		}
-		actual, _ := keyPool.LoadOrStore(id, k)
-		return actual.(*keys.Key), nil
-	}
-}
 
 // startIssuers serves the default configuration plus the given issuers,
 // each with its own keys, with the built-in profiles and login auto.
@@ -50,7 +21,7 @@ func startIssuers(t *testing.T, issuers ...IssuerConfig) *testEnv {
 	cfg := WithProfiles(defaultTestConfig(t), builtinProfiles(t))
 	cfg.Login = LoginAuto
 	cfg.Issuers = issuers
-	return startEnvWith(t, cfg, Options{GenerateKey: distinctKeys()})
+	return startEnvWith(t, cfg, Options{GenerateKey: pooledKeys()})
 }
 
 // getJSON fetches a JSON document.

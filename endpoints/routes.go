@@ -13,6 +13,11 @@ func (p *Provider) routes(sites []*site) http.Handler {
 	r := chi.NewRouter()
 	r.Use(p.requestLog, p.recoverer, limitBody, cors)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		for _, s := range sites {
+			if s.rogue.serve(w, r) { // a document a fault case named (jku, x5u)
+				return
+			}
+		}
 		http.Error(w, "404 page not found", http.StatusNotFound)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,7 @@ type site struct {
 	log        *slog.Logger
 	assertions *replayCache
 	failures   *failures
+	rogue      *rogueDocs
 }
 
 func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.Alg, time.Time) (*keys.Key, error)) (*site, error) {
@@ -53,7 +54,7 @@ func newSite(ctx context.Context, p *Provider, cfg IssuerConfig, gen func(keys.A
 	s := &site{
 		prefix: urlPath(cfg.URL), cfg: cfg, store: p.store, now: p.now, log: p.log,
 		clients: map[string]*client{}, usersBySub: map[string]*User{},
-		assertions: newReplayCache(), failures: &failures{}, profile: prof, paths: pathsFor(prof),
+		assertions: newReplayCache(), failures: &failures{}, rogue: &rogueDocs{}, profile: prof, paths: pathsFor(prof),
 	}
 	s.key = s.prefix
 	if s.key == "" {

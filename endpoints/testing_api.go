@@ -28,6 +28,8 @@ func (s *site) mountTestingAPI(r chi.Router, p *Provider) {
 		r.Get("/clock", p.serveClock)
 		r.Post("/clock", p.serveClock)
 		r.Get("/faults", serveFaults)
+		r.Post("/mint", s.current(s.serveMint))
+		r.Get("/rogue", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.rogue.list()) })
 		r.Get("/failures", s.serveFailures)
 		r.Post("/failures", s.serveFailures)
 		r.Delete("/failures", s.serveFailures)

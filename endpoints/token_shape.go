@@ -12,6 +12,15 @@ import (
 // the spec's own claims leave them out. Every ID token of the site is minted
 // here.
 func (s *site) mintID(spec issuer.IDToken) (issuer.Token, error) {
+	d, err := s.draftID(spec)
+	if err != nil {
+		return issuer.Token{}, err
+	}
+	return d.Sign()
+}
+
+// draftID is mintID before signing.
+func (s *site) draftID(spec issuer.IDToken) (*issuer.Draft, error) {
 	shape := s.profile.IDToken
 	if shape.AZP && spec.AZP == "" {
 		spec.AZP = spec.ClientID
@@ -21,22 +30,28 @@ func (s *site) mintID(spec issuer.IDToken) (issuer.Token, error) {
 	}
 	d, err := s.iss.DraftIDToken(spec)
 	if err != nil {
-		return issuer.Token{}, err
+		return nil, err
 	}
 	if shape.JTI {
 		d.ID = issuer.NewID()
 		d.Payload.SetString("jti", d.ID)
 	}
-	if err := s.finishShape(d, shape, spec.Subject, spec.ClientID, spec.Audience); err != nil {
-		return issuer.Token{}, err
-	}
-	return d.Sign()
+	return d, s.finishShape(d, shape, spec.Subject, spec.ClientID, spec.Audience)
 }
 
 // mintAccess signs a JWT access token shaped by the issuer's profile; user
 // holds the claims of the user it is for (nil for a client's own token), of
 // which the profile's access_token.user_claims are copied in.
 func (s *site) mintAccess(spec issuer.AccessToken, user map[string]any) (issuer.Token, error) {
+	d, err := s.draftAccess(spec, user)
+	if err != nil {
+		return issuer.Token{}, err
+	}
+	return d.Sign()
+}
+
+// draftAccess is mintAccess before signing.
+func (s *site) draftAccess(spec issuer.AccessToken, user map[string]any) (*issuer.Draft, error) {
 	shape := s.profile.AccessToken
 	if len(shape.UserClaims) > 0 && len(user) > 0 {
 		own := map[string]any{}
@@ -50,17 +65,14 @@ func (s *site) mintAccess(spec issuer.AccessToken, user map[string]any) (issuer.
 	}
 	d, err := s.iss.DraftAccessToken(spec)
 	if err != nil {
-		return issuer.Token{}, err
+		return nil, err
 	}
 	if shape.AZP {
 		if _, ok := d.Payload.Get("azp"); !ok {
 			d.Payload.SetString("azp", spec.ClientID)
 		}
 	}
-	if err := s.finishShape(d, shape, spec.Subject, spec.ClientID, spec.Audience); err != nil {
-		return issuer.Token{}, err
-	}
-	return d.Sign()
+	return d, s.finishShape(d, shape, spec.Subject, spec.ClientID, spec.Audience)
 }
 
 // finishShape adds the profile's claims that the token does not have yet

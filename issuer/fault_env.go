@@ -53,6 +53,10 @@ type FaultEnv struct {
 	// A256KW, dir) the key is derived from Spec.Secret (Core §10.2).
 	EncryptionAlg string
 	EncryptionEnc string
+	// NoNonce: the relying party sent no nonce (a code flow without one),
+	// so the baseline has none rather than DefaultNonce. Nonce cases then
+	// add the defect to a token the RP has no nonce to compare with.
+	NoNonce bool
 }
 
 // Forged is what a case sends to a verifier. Most cases are one step; some
@@ -145,7 +149,7 @@ func (e *FaultEnv) spec() IDToken {
 	if s.TTL == 0 {
 		s.TTL = BaselineTTL
 	}
-	if s.Nonce == "" {
+	if s.Nonce == "" && !e.NoNonce {
 		s.Nonce = DefaultNonce
 	}
 	if s.ClientID == "" {

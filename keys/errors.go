@@ -1,6 +1,9 @@
 package keys
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors.
 var (
@@ -22,3 +25,12 @@ var (
 	// ErrNoPrivateKey: imported material holds no private key.
 	ErrNoPrivateKey = errors.New("keys: no private key")
 )
+
+// NoKeyError says which algorithm has no active key; errors.Is(err,
+// ErrNoKey) holds for it.
+type NoKeyError struct{ Alg Alg }
+
+func (e *NoKeyError) Error() string { return fmt.Sprintf("%v %s", ErrNoKey, e.Alg) }
+
+// Is makes errors.Is(err, ErrNoKey) true.
+func (e *NoKeyError) Is(target error) bool { return target == ErrNoKey }

@@ -122,7 +122,7 @@ func (r *Ring) Active(alg Alg) (*Key, error) {
 	if k, ok := r.cur.Load().active[alg]; ok {
 		return k, nil
 	}
-	return nil, fmt.Errorf("%w %s", ErrNoKey, alg)
+	return nil, &NoKeyError{Alg: alg}
 }
 
 // Lookup returns the key with the given kid, published or not.
