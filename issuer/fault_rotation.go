@@ -72,7 +72,8 @@ func rotationNewKid(e *FaultEnv) (*Forged, error) {
 	if err != nil {
 		return nil, err
 	}
-	s1.Note = "an earlier login, signed with the key in use before the rotation"
+	s1.JWKS = append([]byte(nil), e.Issuer.Ring.JWKS()...)
+	s1.Note = "an earlier login, signed with the key in use before the rotation (this step's JWKS is the one before it)"
 	if err := e.Rotate(k1.Algorithm()); err != nil {
 		return nil, err
 	}
