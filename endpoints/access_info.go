@@ -21,7 +21,8 @@ type accessInfo struct {
 	Audience  []string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
-	record    bool // a storage row exists
+	Fault     string // the grant's fault, if any
+	record    bool   // a storage row exists
 }
 
 // errInactive: the token is unknown, expired, revoked or not ours.
@@ -86,6 +87,6 @@ func fillFromGrant(info *accessInfo, data []byte) error {
 	if err := json.Unmarshal(data, &g); err != nil {
 		return err
 	}
-	info.Scopes, info.Claims = g.Scopes, g.Claims
+	info.Scopes, info.Claims, info.Fault = g.Scopes, g.Claims, g.Fault
 	return nil
 }

@@ -171,7 +171,8 @@ func (s *site) authorizationResult(r *http.Request, ar *authRequest, sess *sessi
 	}
 	g := grant{ID: issuer.NewID(), ClientID: c.ID, Subject: sess.Subject, Scopes: ar.Scopes, Claims: sess.Claims,
 		AuthTime: sess.AuthTime, EmitAuthTime: ar.MaxAge != nil, Nonce: ar.Nonce, AMR: sess.AMR, SID: sess.ID,
-		RedirectURI: ar.RedirectURI, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod}
+		RedirectURI: ar.RedirectURI, CodeChallenge: ar.CodeChallenge, CodeChallengeMethod: ar.CodeChallengeMethod,
+		Fault: ar.Fault}
 	if len(ar.ACRValues) > 0 {
 		g.ACR = ar.ACRValues[0]
 	}
@@ -186,7 +187,7 @@ func (s *site) authorizationResult(r *http.Request, ar *authRequest, sess *sessi
 		params.Set("code", code)
 	}
 	if rt.frontChannelTokens() {
-		set, err := s.issue(c, g, issueOptions{idToken: rt.idToken, code: code, noAccessToken: !rt.token})
+		set, err := s.issue(r.Context(), c, g, issueOptions{idToken: rt.idToken, code: code, noAccessToken: !rt.token})
 		if err == nil {
 			err = s.store.PutTokens(r.Context(), set.records...)
 		}

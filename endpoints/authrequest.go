@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/testidp/testidp/issuer"
 )
 
 // authRequest is a validated authorization request, stored between
@@ -27,6 +29,8 @@ type authRequest struct {
 	ACRValues           []string `json:"acr_values,omitempty"`
 	CodeChallenge       string   `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	// Fault is testidp_fault: break this login's ID tokens (non-standard).
+	Fault string `json:"fault,omitempty"`
 }
 
 func (ar *authRequest) hasPrompt(p string) bool { return slices.Contains(ar.Prompt, p) }
@@ -67,6 +71,12 @@ func (s *site) parseAuthRequest(r *http.Request, c *client) (*authRequest, *oidc
 	}
 	if e := parsePKCE(ar, c, rt, f.Get("code_challenge"), f.Get("code_challenge_method")); e != nil {
 		return ar, e
+	}
+	if ref := f.Get("testidp_fault"); ref != "" {
+		if _, _, err := issuer.LookupFault(ref); err != nil {
+			return ar, oauthErrf("invalid_request", "testidp_fault %q is not a fault case (GET /_testidp/faults lists them)", ref)
+		}
+		ar.Fault = ref
 	}
 	ar.LoginHint = f.Get("login_hint")
 	ar.ACRValues = strings.Fields(f.Get("acr_values"))

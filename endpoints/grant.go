@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -35,6 +36,17 @@ type grant struct {
 	RedirectURI         string `json:"redirect_uri,omitempty"`
 	CodeChallenge       string `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string `json:"code_challenge_method,omitempty"`
+	// Fault breaks this grant's ID tokens (testidp_fault, or the login
+	// page's picker); empty: the client's fault, if any.
+	Fault string `json:"fault,omitempty"`
+}
+
+// faultFor is the fault the grant's ID tokens carry.
+func (g *grant) faultFor(c *client) string {
+	if g.Fault != "" {
+		return g.Fault
+	}
+	return c.Fault
 }
 
 func (g *grant) hasScope(s string) bool { return slices.Contains(g.Scopes, s) }
@@ -62,13 +74,16 @@ type issueOptions struct {
 	// refreshScopes keep the original grant's scopes in a rotated refresh
 	// token when the access token was narrowed (RFC 6749 §6).
 	refreshScopes []string
+	// fromRefresh: the tokens answer a refresh grant (faults about
+	// refreshed ID tokens apply only then).
+	fromRefresh bool
 }
 
 // issue mints the tokens of a grant and returns them with the storage records
 // the caller must write: refresh tokens, opaque access tokens, and JWT access
 // tokens bound to a grant (so that revoking the grant reaches them). A JWT
 // access token outside a grant (client credentials) needs no record.
-func (s *site) issue(c *client, g grant, o issueOptions) (tokenSet, error) {
+func (s *site) issue(ctx context.Context, c *client, g grant, o issueOptions) (tokenSet, error) {
 	now := s.now()
 	var data []byte
 	if g.ID != "" || c.AccessToken == AccessTokenOpaque {
@@ -84,7 +99,7 @@ func (s *site) issue(c *client, g grant, o issueOptions) (tokenSet, error) {
 		}
 	}
 	if o.idToken && g.hasScope("openid") {
-		if err := s.issueID(c, g, o.code, now, &set); err != nil {
+		if err := s.issueID(ctx, c, g, o, now, &set); err != nil {
 			return tokenSet{}, err
 		}
 	}
@@ -139,20 +154,32 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 	return nil
 }
 
-func (s *site) issueID(c *client, g grant, code string, now time.Time, set *tokenSet) error {
+// issueID mints the grant's ID token: broken the way the grant's or the
+// client's fault says (faults_flow.go), and encrypted when the client
+// registered ID-token encryption.
+func (s *site) issueID(ctx context.Context, c *client, g grant, o issueOptions, now time.Time, set *tokenSet) error {
 	claims := issuer.ScopedClaims(g.Scopes, g.Claims)
 	maps.Copy(claims, c.Claims)
-	tok, err := s.mintID(issuer.IDToken{
+	spec := issuer.IDToken{
 		ClientID: c.ID, Subject: g.Subject, Alg: c.idAlg, Secret: c.Secret, TTL: c.Lifetimes.IDToken,
 		IssuedAt: now, AuthTime: authTimeIf(g), Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SID,
-		AccessToken: set.AccessToken, Code: code, Claims: claims,
-	})
+		AccessToken: set.AccessToken, Code: o.code, Claims: claims,
+	}
+	if ref := g.faultFor(c); ref != "" {
+		raw, applied, err := s.faultyIDToken(ctx, c, spec, ref, o.fromRefresh)
+		if err != nil || applied {
+			set.IDToken = raw
+			set.minted = append(set.minted, mintedToken{kind: string(issuer.KindIDToken), fault: ref})
+			return err
+		}
+	}
+	tok, err := s.mintID(spec)
 	if err != nil {
 		return err
 	}
-	set.IDToken = tok.Raw
+	set.IDToken, err = s.encryptFor(ctx, c, tok.Raw)
 	set.minted = append(set.minted, mintedOf(tok))
-	return nil
+	return err
 }
 
 // authTimeIf is the auth_time to emit: always when max_age asked for it,

@@ -26,6 +26,11 @@ type loginPage struct {
 	Users                []loginUser
 	Subject, Claims      string
 	Error                string
+	// Fault is the case chosen for this login ("" none), Faults the
+	// picker's choices by category.
+	Fault        string
+	ClientFault  string
+	FaultOptions []faultGroup
 }
 
 type loginUser struct {
@@ -57,6 +62,9 @@ func (s *site) serveLoginDecision(w http.ResponseWriter, r *http.Request) {
 		s.finishWithError(w, r, ar, oauthErr("access_denied", "the user denied the request"))
 	case "approve":
 		sub, claims, problem := s.loginChoice(r.Form)
+		if problem == "" {
+			problem = pickFault(ar, r.Form.Get("fault"))
+		}
 		if problem != "" {
 			s.renderLogin(w, http.StatusBadRequest, ar, problem, r.Form.Get("subject"), r.Form.Get("claims"))
 			return
@@ -142,7 +150,10 @@ func errOrNull(err error) any {
 
 func (s *site) renderLogin(w http.ResponseWriter, status int, ar *authRequest, problem, subject, claims string) {
 	page := loginPage{ID: ar.ID, ClientID: ar.ClientID, Action: s.url(pathLogin), Scopes: ar.Scopes,
-		Subject: subject, Claims: claims, Error: problem}
+		Subject: subject, Claims: claims, Error: problem, Fault: ar.Fault, FaultOptions: faultGroups()}
+	if c, ok := s.client(ar.ClientID); ok {
+		page.ClientFault = c.Fault
+	}
 	selected := ar.LoginHint
 	if !slices.ContainsFunc(s.users, func(u User) bool { return u.Sub == selected }) && len(s.users) > 0 {
 		selected = s.users[0].Sub

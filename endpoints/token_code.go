@@ -40,7 +40,7 @@ func (o *opServer) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Ac
 	if err := checkPKCE(g.CodeChallenge, g.CodeChallengeMethod, r.Data.CodeVerifier); err != nil {
 		return nil, err
 	}
-	set, err := s.issue(c, g, issueOptions{idToken: true, refresh: c.allowsGrant(GrantRefreshToken)})
+	set, err := s.issue(ctx, c, g, issueOptions{idToken: true, refresh: c.allowsGrant(GrantRefreshToken)})
 	if err != nil {
 		return nil, err
 	}

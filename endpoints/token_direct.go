@@ -58,7 +58,7 @@ func (s *site) clientCredentialsGrant(c *client, r *http.Request) (tokenSet, err
 		return tokenSet{}, invalidClient("client_credentials needs an authenticated client")
 	}
 	g := grant{ClientID: c.ID, Subject: c.ID, Scopes: strings.Fields(r.Form.Get("scope"))}
-	return s.issue(c, g, issueOptions{})
+	return s.issue(r.Context(), c, g, issueOptions{})
 }
 
 // passwordGrant checks the resource owner's credentials. The username is a
@@ -74,7 +74,7 @@ func (s *site) passwordGrant(c *client, r *http.Request) (tokenSet, error) {
 	}
 	g := grant{ID: issuer.NewID(), ClientID: c.ID, Subject: u.Sub, Scopes: strings.Fields(r.Form.Get("scope")),
 		Claims: u.Claims, AuthTime: s.now(), AMR: []string{"pwd"}}
-	return s.issue(c, g, issueOptions{idToken: true, refresh: c.allowsGrant(GrantRefreshToken)})
+	return s.issue(r.Context(), c, g, issueOptions{idToken: true, refresh: c.allowsGrant(GrantRefreshToken)})
 }
 
 // userByLogin finds a configured user by sub, preferred_username or email.

@@ -44,7 +44,7 @@ func (o *opServer) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Re
 		g.Scopes = r.Data.Scopes
 	}
 	g.Nonce = ""
-	set, err := s.issue(c, g, issueOptions{idToken: true, refresh: true, refreshScopes: original})
+	set, err := s.issue(ctx, c, g, issueOptions{idToken: true, refresh: true, refreshScopes: original, fromRefresh: true})
 	if err != nil {
 		return nil, err
 	}

@@ -16,9 +16,10 @@ import (
 // mintedToken is what the log says of one issued token; alg and kid are
 // empty for opaque tokens.
 type mintedToken struct {
-	kind string
-	alg  string
-	kid  string
+	kind  string
+	alg   string
+	kid   string
+	fault string // the fault case the token carries, if any
 }
 
 func mintedOf(t issuer.Token) mintedToken {
@@ -39,6 +40,9 @@ func (s *site) logIssued(ctx context.Context, grantType string, c *client, set *
 			slog.String("kind", m.kind), slog.String("client_id", c.ID), slog.String("sub", set.subject)}
 		if m.alg != "" {
 			attrs = append(attrs, slog.String("alg", m.alg), slog.String("kid", m.kid))
+		}
+		if m.fault != "" {
+			attrs = append(attrs, slog.String("fault", m.fault))
 		}
 		logAttrs(ctx, s.log, slog.LevelInfo, "token issued", attrs...)
 	}

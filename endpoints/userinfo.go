@@ -2,8 +2,10 @@ package endpoints
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -24,6 +26,9 @@ func (o *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequ
 	if !slices.Contains(info.Scopes, "openid") {
 		return nil, withStatus(oauthErr("insufficient_scope", "the access token was not issued with the openid scope"), http.StatusForbidden)
 	}
+	if body, ok := s.faultyUserinfo(ctx, info); ok {
+		return op.NewResponse(json.RawMessage(body)), nil
+	}
 	var out issuer.Claims
 	out.SetString("sub", info.Subject)
 	if err := out.Merge(issuer.ScopedClaims(info.Scopes, info.Claims)); err != nil {
@@ -32,6 +37,30 @@ func (o *opServer) UserInfo(ctx context.Context, r *op.Request[oidc.UserInfoRequ
 	resp := op.NewResponse(out)
 	resp.Header.Set("Cache-Control", "no-store")
 	return resp, nil
+}
+
+// faultyUserinfo is the UserInfo answer of a grant broken with
+// userinfo-sub-mismatch: the case's own response, whose sub differs from the
+// ID token's (OpenID Connect Core §5.3.2).
+func (s *site) faultyUserinfo(ctx context.Context, info *accessInfo) ([]byte, bool) {
+	c, ok := s.client(info.ClientID)
+	if !ok {
+		return nil, false
+	}
+	ref := info.Fault
+	if ref == "" {
+		ref = c.Fault
+	}
+	if ref == "" || !strings.HasPrefix(ref, "userinfo-sub-mismatch") {
+		return nil, false
+	}
+	spec := issuer.IDToken{ClientID: c.ID, Subject: info.Subject, Alg: c.idAlg, Secret: c.Secret,
+		TTL: c.Lifetimes.IDToken, Claims: issuer.ScopedClaims(info.Scopes, info.Claims)}
+	f, _, _, err := s.forge(s.faultEnv(ctx, c, spec), ref)
+	if err != nil || f.Last().Userinfo == nil {
+		return nil, false
+	}
+	return f.Last().Userinfo, true
 }
 
 // serveUserinfo adds the WWW-Authenticate challenge RFC 6750 §3 requires on
