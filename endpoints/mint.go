@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"strings"
@@ -178,4 +179,28 @@ func orDuration(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// MintFault builds a fault case ("id" or "id#variant") over the ID token
+// the Mint describes, as the mint API does: cases that need state change
+// the issuer (a rotation, the JWKS it serves). The last step is the case.
+func (p *Provider) MintFault(m Mint, ref string) (*issuer.Forged, *issuer.Case, issuer.Variant, error) {
+	s, c, spec, err := p.idSpec(m)
+	if err != nil {
+		return nil, nil, issuer.Variant{}, err
+	}
+	env := s.faultEnv(context.Background(), c, spec)
+	env.NoNonce = false
+	return s.forge(env, ref)
+}
+
+// RotateKeys makes a new key of alg sign at once at the issuer at path
+// ("" for the default one); the replaced key stays published, so tokens it
+// signed still verify after a verifier re-fetches the JWKS.
+func (p *Provider) RotateKeys(path string, alg keys.Alg) error {
+	s := p.siteAt(path)
+	if s == nil {
+		return fmt.Errorf("%w: no issuer at path %q", ErrUnknown, path)
+	}
+	return s.withKeyFor(func() error { return s.rotateSigningKeyNow(alg) })
 }

@@ -440,3 +440,29 @@ func ExampleWithIssuedAt() {
 	fmt.Println(int64(c["iat"].(float64)))
 	// Output: 1700000000
 }
+
+func ExampleServer_Fault() {
+	t := newT()
+	defer t.done()
+
+	srv := oidctest.NewServer(t)
+	f := srv.Fault("iss-wrong#suffix")
+	_, err := verify(srv, srv.Issuer, "web", f.Token)
+	fmt.Println(f.Ref, f.Expect, err != nil)
+	// A correct verifier rejects it; this one (go-oidc) does.
+	// Output: iss-wrong#suffix must-reject true
+}
+
+func ExampleServer_RotateKeys() {
+	t := newT()
+	defer t.done()
+
+	srv := oidctest.NewServer(t)
+	before := srv.MintIDToken()
+	srv.RotateKeys()
+	after := srv.MintIDToken()
+	_, errBefore := verify(srv, srv.Issuer, "web", before)
+	_, errAfter := verify(srv, srv.Issuer, "web", after)
+	fmt.Println(header(before)["kid"] != header(after)["kid"], errBefore == nil, errAfter == nil)
+	// Output: true true true
+}
