@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "faults":
 		return faults(args, stdout, stderr)
+	case "mint":
+		return mintCmd(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
 	case "keys":
@@ -54,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (commands: serve, keys, faults, healthcheck, version, help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (commands: serve, mint, keys, faults, healthcheck, version, help)", errUsage, cmd)
 }
 
 const usage = `testidp — an OpenID Provider for tests. Never use it in production.
@@ -66,6 +68,10 @@ Usage:
   testidp keys export         the public JWKS [--private] [--format jwks|pem] [--kid K] [--out FILE]
   testidp keys import FILE    add a PEM or JWK key [--alg A] [--kid K] [--no-activate]
   testidp keys unpublish KID  take a retired or next key out of the JWKS
+  testidp mint [flags]        a token from the mint API, printed alone (--json: the whole answer):
+                              --client --sub --aud --alg --claims JSON --header JSON --ttl --nonce
+                              --kind id_token|access_token --scope --fault id[#variant]
+                              on the database, or of a running server with --server URL
   testidp faults [--json|--markdown]
                               list the fault catalog: every case, its variants and verdicts
   testidp healthcheck         exit 0 when the provider at --addr answers /healthz
