@@ -84,6 +84,12 @@ func reportSubtest(t testing.TB, res SuiteResult) {
 // must-case.
 var ErrVerifierFailed = errors.New("oidctest: the verifier failed")
 
+// ErrSkipCase, wrapped in the error a verify function returns, says the
+// verifier cannot be given this token at all (a transport that cannot carry
+// it, a feature deliberately out of scope): the case is skipped, with the
+// error's text as the reason, rather than counted as rejected.
+var ErrSkipCase = errors.New("oidctest: case skipped by the verifier")
+
 // SuiteStep is what the relying party knows when a token of a suite case
 // reaches it, beside the token: what it is configured with and what it sent
 // or received in the same response. Only fields a case needs are set.

@@ -368,3 +368,21 @@ func TestRunVerifierSuiteSubtests(t *testing.T) {
 		t.Errorf("subtests failed: %q, skipped: %v; want iss-wrong#other failed and the 5 other algorithms skipped", f, st.log.skipped)
 	}
 }
+
+// TestSuiteVerifierSkips: a verifier that cannot take a token says so with
+// ErrSkipCase; the case is skipped with its words, not counted as rejected.
+func TestSuiteVerifierSkips(t *testing.T) {
+	skipper := func(ctx context.Context, _ string) error {
+		if st, _ := oidctest.SuiteStepFrom(ctx); st.Case == "iss-wrong#other" {
+			return fmt.Errorf("%w: cannot carry it", oidctest.ErrSkipCase)
+		}
+		return errors.New("no")
+	}
+	rep := runCatalog(t, skipper, oidctest.SuiteOnly("iss-wrong"))
+	for _, r := range rep.Results {
+		skipped := r.Verdict == oidctest.VerdictSkipped && r.Got == oidctest.GotSkipped && strings.Contains(r.Reason, "cannot carry it")
+		if skipped != (r.Ref == "iss-wrong#other") {
+			t.Errorf("%s: %s %s %q", r.Ref, r.Got, r.Verdict, r.Reason)
+		}
+	}
+}

@@ -43,6 +43,8 @@ func (r *suiteRunner) call(ctx context.Context, step SuiteStep, token string) (S
 		return GotError, shorten(fmt.Sprintf("panic: %v", a.panicked), detailLimit)
 	case a.err == nil:
 		return GotAccepted, ""
+	case errors.Is(a.err, ErrSkipCase):
+		return GotSkipped, shorten(a.err.Error(), detailLimit)
 	case errors.Is(a.err, ErrVerifierFailed):
 		return GotError, shorten(a.err.Error(), detailLimit)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "faults":
 		return faults(args, stdout, stderr)
+	case "conformance":
+		return conformance(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
 	case "keys":
@@ -54,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (commands: serve, keys, faults, healthcheck, version, help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (commands: serve, keys, faults, conformance, healthcheck, version, help)", errUsage, cmd)
 }
 
 const usage = `testidp — an OpenID Provider for tests. Never use it in production.
@@ -68,6 +70,12 @@ Usage:
   testidp keys unpublish KID  take a retired or next key out of the JWKS
   testidp faults [--json|--markdown]
                               list the fault catalog: every case, its variants and verdicts
+  testidp conformance (--verify-url URL | --verify-cmd CMD) [flags]
+                              send every fault case to a verifier and report what it
+                              got wrong [--issuer URL] [--admin-token T] [--addr ADDR]
+                              [--client ID] [--client-secret S] [--algs RS256,...]
+                              [--only P] [--skip P] [--timeout D] [--report FILE]
+                              [--format json|junit]; exit 1 when a must-case is wrong
   testidp healthcheck         exit 0 when the provider at --addr answers /healthz
   testidp version             print the version
 
