@@ -227,3 +227,20 @@ func postJSON(url, body string, out any) error {
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }
+
+// BenchmarkRunSuite measures a run of the whole catalog against a verifier
+// that costs nothing: the runner's own cost (minting every case over HTTP,
+// serving each step's JWKS), which should stay within a few seconds.
+func BenchmarkRunSuite(b *testing.B) {
+	t := newT()
+	defer t.done()
+	srv := oidctest.NewServer(t, oidctest.WithClient(oidctest.ConformanceClient()))
+	accept := func(context.Context, string) error { return nil }
+	for b.Loop() {
+		rep, err := oidctest.RunSuite(context.Background(), accept, oidctest.SuiteServer(srv),
+			oidctest.SuiteClient("conformance", ""), oidctest.SuiteAlgs(allAlgs...))
+		if err != nil || rep.Counts.Total != len(issuer.Manifest()) {
+			b.Fatalf("RunSuite: %v, %+v", err, rep)
+		}
+	}
+}
