@@ -1,6 +1,7 @@
 package oidctest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -144,8 +145,14 @@ func (r *suiteRunner) probeClient(ctx context.Context) error {
 	_ = json.Unmarshal(m.Header, &h)
 	_ = json.Unmarshal(m.Claims, &c)
 	r.clientID, r.clientAlg = r.cfg.clientID, h.Alg
-	if aud, ok := c.Aud.(string); ok && r.clientID == "" {
-		r.clientID = aud
+	switch aud := c.Aud.(type) {
+	case string:
+		r.clientID = cmp.Or(r.clientID, aud)
+	case []any:
+		if len(aud) > 0 {
+			first, _ := aud[0].(string)
+			r.clientID = cmp.Or(r.clientID, first)
+		}
 	}
 	r.algs = r.cfg.algs
 	if len(r.algs) == 0 {

@@ -52,7 +52,8 @@ func (r SuiteResult) gotText() string {
 	return string(r.Got)
 }
 
-// note is the table's last column.
+// note is the table's last column: why skipped, what made it WRONG or a
+// warning (the verifier's answer), else what to check.
 func (r SuiteResult) note() string {
 	switch r.Verdict {
 	case VerdictOK:
@@ -65,6 +66,9 @@ func (r SuiteResult) note() string {
 		if s != "" {
 			parts = append(parts, s)
 		}
+	}
+	if len(parts) == 0 {
+		return r.Hint
 	}
 	return strings.Join(parts, "; ")
 }

@@ -89,7 +89,7 @@ func verdicts(rep *oidctest.SuiteReport) map[string]string {
 // the command's own provider. The program misses what go-oidc misses
 // (whitespace in the token): exit 1, and the report says which case.
 func TestConformanceCommand(t *testing.T) {
-	helper := helperVerifierEnv + "=1 " + os.Args[0]
+	helper := helperVerifierEnv + "=1 '" + os.Args[0] + "'"
 	report := filepath.Join(t.TempDir(), "report.json")
 	only := "--only=baseline-valid#RS256,iss-wrong#suffix,nonce-mismatch#suffix,aud-wrong#other,b64-junk-chars#space"
 	r := runConformance(t, "--verify-cmd", helper, only, "--report", report)
