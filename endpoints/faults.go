@@ -63,7 +63,10 @@ type rogueDoc struct {
 	URL         string `json:"url"`
 	ContentType string `json:"content_type"`
 	Fetches     int    `json:"fetches"`
-	body        []byte
+	// Document is the document itself, in a mint answer only: a caller
+	// that serves it at its own rogue_url needs it.
+	Document string `json:"document,omitempty"`
+	body     []byte
 }
 
 // put registers body at rawURL when that URL is on the issuer's host.

@@ -68,7 +68,12 @@ type mintStep struct {
 	Refresh     bool            `json:"refresh,omitempty"`
 	JWKS        json.RawMessage `json:"jwks,omitempty"`
 	MaxAge      int             `json:"max_age,omitempty"`
-	Note        string          `json:"note,omitempty"`
+	// State, ACRValues and TrustedAudiences are what the relying party
+	// sent or is configured with for this step (s_hash, acr, aud cases).
+	State            string   `json:"state,omitempty"`
+	ACRValues        []string `json:"acr_values,omitempty"`
+	TrustedAudiences []string `json:"trusted_audiences,omitempty"`
+	Note             string   `json:"note,omitempty"`
 }
 
 // serveMint is POST {issuer}/_testidp/mint: a token minted as this issuer

@@ -41,10 +41,11 @@ func (s *site) mintFault(r *http.Request, req mintRequest, m Mint) (*mintRespons
 	for _, st := range f.Steps {
 		resp.Steps = append(resp.Steps, mintStep{Token: st.Token, Header: rawOrString(st.Header), Claims: rawOrString(st.Payload),
 			Expect: st.Expect, Nonce: st.Nonce, AccessToken: st.AccessToken, Code: st.Code, Userinfo: optRaw(st.Userinfo),
-			Refresh: st.Refresh, JWKS: optRaw(st.JWKS), MaxAge: st.MaxAge, Note: st.Note})
+			Refresh: st.Refresh, JWKS: optRaw(st.JWKS), MaxAge: st.MaxAge, State: st.State, ACRValues: st.ACRValues,
+			TrustedAudiences: st.TrustedAudiences, Note: st.Note})
 	}
 	if f.Rogue != nil {
-		resp.Rogue = &rogueDoc{URL: f.RogueURL, ContentType: f.RogueType}
+		resp.Rogue = &rogueDoc{URL: f.RogueURL, ContentType: f.RogueType, Document: string(f.Rogue)}
 	}
 	return resp, nil
 }

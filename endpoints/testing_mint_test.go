@@ -115,6 +115,30 @@ func TestMintStateful(t *testing.T) {
 	if len(list) != 1 || list[0].(map[string]any)["fetches"] != float64(1) {
 		t.Errorf("rogue fetch not counted: %v", list)
 	}
+	if doc, _ := rogue["document"].(string); doc != string(body) {
+		t.Errorf("mint answer's rogue document %q, want what the URL serves %q", doc, body)
+	}
+}
+
+// TestMintStepContext: each step carries what the relying party sent or
+// trusts, which a harness must pass to the verifier.
+func TestMintStepContext(t *testing.T) {
+	e := startEnv(t, nil)
+	for _, tc := range []struct{ fault, field string }{
+		{"c-hash-wrong#s-hash", "state"},
+		{"auth-time-missing#acr-low", "acr_values"},
+		{"aud-multi-trusted-azp#trusted-extra", "trusted_audiences"},
+		{"auth-time-missing#stale", "max_age"},
+	} {
+		status, got := e.mint(`{"fault": "` + tc.fault + `"}`)
+		steps, _ := got["steps"].([]any)
+		if status != 200 || len(steps) == 0 {
+			t.Fatalf("mint %s: %d %v", tc.fault, status, got)
+		}
+		if v := steps[len(steps)-1].(map[string]any)[tc.field]; v == nil || v == "" {
+			t.Errorf("mint %s: last step has no %s: %v", tc.fault, tc.field, steps[len(steps)-1])
+		}
+	}
 }
 
 func TestMintBadInput(t *testing.T) {

@@ -62,6 +62,21 @@
 // Verifiers under test have their own clock; give them srv.Now (go-oidc:
 // oidc.Config{Now: srv.Now}).
 //
+// # Testing a verifier
+//
+// RunVerifierSuite sends every case of the fault catalog — forged, malformed
+// and tricky-but-valid tokens, each with the verdict a correct verifier must
+// reach — to a verify function, one subtest per case variant:
+//
+//	oidctest.RunVerifierSuite(t, func(ctx context.Context, raw string) error {
+//		st, _ := oidctest.SuiteStepFrom(ctx) // issuer, client, nonce, access token… of this delivery
+//		return myVerifier.Check(ctx, raw, st.Nonce)
+//	}, oidctest.SuiteServer(srv))
+//
+// nil accepts the token, an error rejects it. A must-case the verifier gets
+// wrong fails its subtest; RunSuite runs the same without a test and
+// returns the report (testidp conformance is built on it).
+//
 // # Configuration
 //
 // Options change the provider: WithClient and WithUser register more;

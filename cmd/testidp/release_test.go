@@ -35,6 +35,9 @@ var release struct {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperVerifierEnv) != "" {
+		os.Exit(helperVerifier()) // the test binary as a verifier for testidp conformance --verify-cmd
+	}
 	code := m.Run()
 	if release.dir != "" {
 		os.RemoveAll(release.dir)

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return faults(args, stdout, stderr)
 	case "mint":
 		return mintCmd(ctx, args, getenv, stdout, stderr)
+	case "conformance":
+		return conformance(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
 	case "keys":
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("%w: unknown command %q (commands: serve, mint, keys, faults, healthcheck, version, help)", errUsage, cmd)
+	return fmt.Errorf("%w: unknown command %q (commands: serve, mint, keys, faults, conformance, healthcheck, version, help)", errUsage, cmd)
 }
 
 const usage = `testidp — an OpenID Provider for tests. Never use it in production.
@@ -74,6 +76,12 @@ Usage:
                               on the database, or of a running server with --server URL
   testidp faults [--json|--markdown]
                               list the fault catalog: every case, its variants and verdicts
+  testidp conformance (--verify-url URL | --verify-cmd CMD) [flags]
+                              send every fault case to a verifier and report what it
+                              got wrong [--issuer URL] [--admin-token T] [--addr ADDR]
+                              [--client ID] [--client-secret S] [--algs RS256,...]
+                              [--only P] [--skip P] [--timeout D] [--report FILE]
+                              [--format json|junit]; exit 1 when a must-case is wrong
   testidp healthcheck         exit 0 when the provider at --addr answers /healthz
   testidp version             print the version
 
