@@ -1,16 +1,23 @@
 package endpoints
 
-import (
-	"encoding/json"
-	"unicode/utf8"
-)
+import "encoding/json"
+
+// jsonPlain marks the bytes a JSON string holds as they are: printable
+// ASCII other than '"' and '\', and other than '<', '>' and '&', which
+// encoding/json escapes.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // appendJSONString appends s as a JSON string. The hot path's values (token
 // values, key ids, algorithm and grant names) need no escaping and are
 // copied as they are; anything else goes through encoding/json.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			q, _ := json.Marshal(s) // a string always encodes
 			return append(b, q...)
 		}

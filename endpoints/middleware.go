@@ -3,7 +3,9 @@ package endpoints
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"sort"
 )
@@ -25,6 +27,9 @@ func limitBody(next http.Handler) http.Handler {
 // parseForm parses query and body parameters and refuses a parameter given
 // more than once (RFC 6749 §3.1, §3.2). The error is an OAuth error.
 func parseForm(r *http.Request) error {
+	if err := parsePlainForm(r); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -34,6 +39,42 @@ func parseForm(r *http.Request) error {
 	}
 	if name := repeatedParam(r); name != "" {
 		return oauthErr("invalid_request", fmt.Sprintf("parameter %q is included more than once (RFC 6749 §3.1)", name))
+	}
+	return nil
+}
+
+// parsePlainForm parses the common case of a token request cheaply: a POST
+// of exactly application/x-www-form-urlencoded without a query string, whose
+// body parameters are then the whole form (r.Form and r.PostForm are one
+// map, as no query values need merging). Anything else is left to
+// r.ParseForm.
+func parsePlainForm(r *http.Request) error {
+	if r.Method != http.MethodPost || r.URL.RawQuery != "" || r.Form != nil || r.PostForm != nil ||
+		r.Body == nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		return nil
+	}
+	var body []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= maxBodyBytes {
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err == nil && len(body) > maxBodyBytes {
+			err = &http.MaxBytesError{Limit: maxBodyBytes}
+		}
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return oauthErr("invalid_request", fmt.Sprintf("request body larger than %d bytes", maxBodyBytes))
+	case err != nil:
+		return oauthErr("invalid_request", "malformed request parameters: "+err.Error())
+	}
+	form, err := url.ParseQuery(string(body))
+	r.PostForm, r.Form = form, form
+	if err != nil {
+		return oauthErr("invalid_request", "malformed request parameters: "+err.Error())
 	}
 	return nil
 }

@@ -52,12 +52,13 @@ func (s *site) logIssued(ctx context.Context, grantType string, c *client, set *
 		return
 	}
 	for _, m := range set.minted {
-		attrs := []slog.Attr{slog.String("iss", s.iss.URL), slog.String("grant_type", grantType),
-			slog.String("kind", m.kind), slog.String("client_id", c.ID), slog.String("sub", set.subject)}
+		attrs := make([]slog.Attr, 0, 6)
+		attrs = append(attrs, slog.String("grant_type", grantType),
+			slog.String("kind", m.kind), slog.String("client_id", c.ID), slog.String("sub", set.subject))
 		if m.alg != "" {
 			attrs = append(attrs, slog.String("alg", m.alg), slog.String("kid", m.kid))
 		}
-		logAttrs(ctx, s.log, slog.LevelInfo, "token issued", attrs...)
+		logAttrs(ctx, s.tokenLog, slog.LevelInfo, "token issued", attrs...)
 	}
 }
 
@@ -112,8 +113,8 @@ func (s *site) logRefusals(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		code, desc := lw.oauthError()
-		logAttrs(r.Context(), s.log, slog.LevelInfo, "token refused",
-			slog.String("iss", s.iss.URL), slog.String("grant_type", postFormValue(r, "grant_type")),
+		logAttrs(r.Context(), s.tokenLog, slog.LevelInfo, "token refused",
+			slog.String("grant_type", postFormValue(r, "grant_type")),
 			slog.String("client_id", requestClientID(r)), slog.Int("status", lw.status()),
 			slog.String("error", code), slog.String("error_description", desc))
 	}
