@@ -8,20 +8,57 @@ import (
 	"net/url"
 	"runtime/debug"
 	"sort"
+	"time"
 )
 
 // maxBodyBytes caps every request body.
 const maxBodyBytes = 64 << 10
 
+// bodyReadTimeout is how long a client may take to send a request body: a
+// client that trickles one cannot hold a connection for longer. (The
+// server's ReadTimeout would do it too, but it also cancels the request's
+// context at the deadline, and some answers are delayed on purpose for up
+// to 5 minutes.)
+var bodyReadTimeout = 30 * time.Second
+
 // limitBody caps the request body so that a client cannot make the server
-// read without bound.
+// read without bound, nor for longer than bodyReadTimeout.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
 		}
+		body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) != nil {
+			r.Body = body // not a served connection (a test's recorder)
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = &deadlineBody{ReadCloser: body, rc: rc}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// deadlineBody lifts the body's read deadline once the body is read: the
+// server then reads the connection in the background to notice a client
+// that goes away, and that read must not time out while a handler takes its
+// time. A body not read to its end keeps the deadline, which then also
+// bounds the server's reading of the rest (a timeout there closes the
+// connection); the server sets its own deadline for the next request.
+type deadlineBody struct {
+	io.ReadCloser
+	rc *http.ResponseController
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && b.rc != nil {
+		_ = b.rc.SetReadDeadline(time.Time{})
+		b.rc = nil
+	}
+	return n, err
 }
 
 // parseForm parses query and body parameters and refuses a parameter given
