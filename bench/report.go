@@ -190,12 +190,17 @@ func (r *report) writeMixed(b *strings.Builder) {
 	for _, e := range m.first {
 		fmt.Fprintf(b, "- %s\n", e)
 	}
-	b.WriteString("\nResident set during the run (MiB): ")
+	b.WriteString("\nResident set during the run (MiB, every 10 s of 2 s samples): ")
+	next := time.Duration(0)
 	for i, s := range m.samples {
-		if i > 0 {
+		if s.at < next && i != len(m.samples)-1 {
+			continue
+		}
+		if next > 0 {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(b, "%.0fs %.1f", s.at.Seconds(), s.rss)
+		next = s.at.Truncate(10*time.Second) + 10*time.Second
 	}
 	fmt.Fprintf(b, ". Levels off: %s (the last third's peak within 10%% or 2 MiB of the middle third's).\n", verdict(m.levelsOff()))
 	fmt.Fprintf(b, "The issued-token log holds %d entries at the end (capped at 10000 per issuer).\n\n", m.logLen)
