@@ -50,6 +50,14 @@ func TestClientFaultInCodeFlow(t *testing.T) {
 	}
 	// The access token of the flow is untouched.
 	verifyAccessJWT(t, e, tok.AccessToken, "RS256")
+	// The issued-token log says which token carried the fault.
+	found := false
+	for _, it := range e.issuedLog("") {
+		found = found || (it.Kind == "id_token" && it.ClientID == "broken" && it.Fault == "iss-wrong#suffix")
+	}
+	if !found {
+		t.Errorf("the issued-token log has no id_token of client broken with its fault: %+v", e.issuedLog(""))
+	}
 }
 
 func TestRequestFaultAndPicker(t *testing.T) {

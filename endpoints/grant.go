@@ -114,10 +114,11 @@ func (s *site) issue(ctx context.Context, c *client, g grant, o issueOptions) (t
 		}
 		value := randomToken()
 		set.RefreshToken = value
-		set.minted = append(set.minted, mintedToken{kind: kindRefresh})
+		id, exp := hashValue(value), now.Add(c.Lifetimes.RefreshToken)
+		set.minted = append(set.minted, mintedToken{kind: kindRefresh, id: id, exp: exp})
 		set.records = append(set.records, storage.Token{
-			ID: hashValue(value), Kind: kindRefresh, GrantID: g.ID, ClientID: c.ID, Subject: g.Subject,
-			Data: rdata, IssuedAt: now, ExpiresAt: now.Add(c.Lifetimes.RefreshToken),
+			ID: id, Kind: kindRefresh, GrantID: g.ID, ClientID: c.ID, Subject: g.Subject,
+			Data: rdata, IssuedAt: now, ExpiresAt: exp,
 		})
 	}
 	for i := range set.records {
@@ -134,7 +135,7 @@ func (s *site) issueAccess(c *client, g grant, data []byte, now time.Time, set *
 	if c.AccessToken == AccessTokenOpaque {
 		set.AccessToken = randomToken()
 		rec.ID = hashValue(set.AccessToken)
-		set.minted = append(set.minted, mintedToken{kind: kindAccess})
+		set.minted = append(set.minted, mintedToken{kind: kindAccess, id: rec.ID, exp: rec.ExpiresAt})
 		set.records = append(set.records, rec)
 		return nil
 	}
@@ -169,7 +170,7 @@ func (s *site) issueID(ctx context.Context, c *client, g grant, o issueOptions, 
 		raw, applied, err := s.faultyIDToken(ctx, c, spec, ref, o.fromRefresh)
 		if err != nil || applied {
 			set.IDToken = raw
-			set.minted = append(set.minted, mintedToken{kind: string(issuer.KindIDToken), fault: ref})
+			set.minted = append(set.minted, mintedToken{kind: string(issuer.KindIDToken), id: hashValue(raw), fault: ref})
 			return err
 		}
 	}

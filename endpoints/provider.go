@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Provider, error) {
 	if cfg.IssuerFromRequest {
 		p.origins = newOriginCache(p)
 	}
-	p.loop.start(p.sites)
+	p.loop.start(p)
 	return p, nil
 }
 

@@ -44,6 +44,7 @@ type site struct {
 	store      *storage.Store
 	now        func() time.Time
 	log        *slog.Logger
+	tokenLog   *slog.Logger // log with the token issuer as "iss", formatted once
 	assertions *replayCache
 	failures   *failures
 	rogue      *rogueDocs
@@ -98,6 +99,7 @@ func (s *site) setIssuerURL(u string) error {
 		tokenIss = expandString(s.profile.TokenIssuer, templateVars(map[string]string{"issuer": u}, s.params))
 	}
 	s.iss = issuer.New(tokenIss, s.ring, s.now)
+	s.tokenLog = s.log.With(slog.String("iss", tokenIss))
 	if err := s.buildDiscovery(); err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 )
 
 // The testing API lives under {issuer}/_testidp/: what a test needs to
-// drive the provider (clock now; keys, mint, faults and endpoint behaviours
-// as they land). It can be switched off (testing_api: false) or protected
+// drive the provider (clock, keys, mint, faults, endpoint behaviours, the
+// issued-token log). It can be switched off (testing_api: false) or protected
 // with a bearer token (admin_token).
 const pathTestingAPI = "/_testidp"
 
@@ -40,6 +40,7 @@ func (s *site) mountTestingAPI(r chi.Router, p *Provider) {
 		r.Get("/keys/export", s.current(s.serveExport))
 		r.Get("/jwks", s.serveJWKSBehaviour)
 		r.Post("/jwks", s.serveJWKSBehaviour)
+		r.Get("/tokens", s.serveIssuedTokens)
 	})
 }
 

@@ -97,6 +97,7 @@ func (s *site) serveMint(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeAPIError(w, http.StatusInternalServerError, "server_error", err.Error())
 	default:
+		s.logMinted(req, resp)
 		writeJSON(w, http.StatusOK, resp)
 	}
 }

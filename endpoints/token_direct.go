@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -124,18 +125,17 @@ func writeTokenResponse(w http.ResponseWriter, set tokenSet) {
 	h["Content-Type"] = []string{"application/json"}
 	h["Cache-Control"] = []string{"no-store"}
 	h["Pragma"] = []string{"no-cache"}
-	var c issuer.Claims
-	c.SetString("access_token", set.AccessToken)
-	c.SetString("token_type", "Bearer")
-	c.SetInt("expires_in", set.ExpiresIn)
+	b := make([]byte, 0, 96+len(set.AccessToken)+len(set.RefreshToken)+len(set.IDToken)+len(set.Scope))
+	b = appendJSONString(append(b, `{"access_token":`...), set.AccessToken)
+	b = strconv.AppendInt(append(b, `,"token_type":"Bearer","expires_in":`...), set.ExpiresIn, 10)
 	if set.RefreshToken != "" {
-		c.SetString("refresh_token", set.RefreshToken)
+		b = appendJSONString(append(b, `,"refresh_token":`...), set.RefreshToken)
 	}
 	if set.IDToken != "" {
-		c.SetString("id_token", set.IDToken)
+		b = appendJSONString(append(b, `,"id_token":`...), set.IDToken)
 	}
 	if set.Scope != "" {
-		c.SetString("scope", set.Scope)
+		b = appendJSONString(append(b, `,"scope":`...), set.Scope)
 	}
-	_, _ = w.Write(c.AppendJSON(make([]byte, 0, 64+len(set.AccessToken)+len(set.IDToken))))
+	_, _ = w.Write(append(b, '}'))
 }

@@ -141,6 +141,16 @@ func (c *Claims) Clone() Claims {
 // MarshalJSON writes the members in order, without re-encoding their values.
 func (c Claims) MarshalJSON() ([]byte, error) { return c.AppendJSON(nil), nil }
 
+// jsonSize is the length of the object's JSON text when no member name
+// needs escaping.
+func (c *Claims) jsonSize() int {
+	n := 2
+	for _, m := range c.Members {
+		n += len(m.Name) + len(m.Value) + 4
+	}
+	return n
+}
+
 // AppendJSON appends the object's JSON text to b.
 func (c Claims) AppendJSON(b []byte) []byte {
 	b = append(b, '{')

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/testidp/testidp/keys"
 )
@@ -50,8 +51,10 @@ var b64 = base64.RawURLEncoding
 // header and payload, a dot between, and the signature over those bytes; an
 // empty signature for alg "none".
 func (d *Draft) Sign() (Token, error) {
-	header := d.Header.AppendJSON(make([]byte, 0, 128))
-	payload := d.Payload.AppendJSON(make([]byte, 0, 512))
+	// Header and payload share one allocation, sized to fit.
+	buf := d.Header.AppendJSON(make([]byte, 0, d.Header.jsonSize()+d.Payload.jsonSize()))
+	header := buf[:len(buf):len(buf)]
+	payload := d.Payload.AppendJSON(buf[len(buf):])
 	raw, err := Encode(header, payload, d.Signer)
 	if err != nil {
 		return Token{}, err
@@ -70,7 +73,7 @@ func (d *Draft) Sign() (Token, error) {
 // unsigned (empty third part) when s is nil.
 func Encode(header, payload []byte, s keys.Signer) (string, error) {
 	n := b64.EncodedLen(len(header)) + b64.EncodedLen(len(payload)) + 2
-	buf := make([]byte, n, n+b64.EncodedLen(512))
+	buf := make([]byte, n, n+b64.EncodedLen(maxSignatureSize(s)))
 	b64.Encode(buf, header)
 	hl := b64.EncodedLen(len(header))
 	buf[hl] = '.'
@@ -83,5 +86,25 @@ func Encode(header, payload []byte, s keys.Signer) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("issuer: sign: %w", err)
 	}
-	return string(b64.AppendEncode(buf, sig)), nil
+	buf = b64.AppendEncode(buf, sig)
+	// buf is not used after this: the string may share its bytes (as
+	// strings.Builder does), which saves copying every token once.
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
+
+// maxSignatureSize is the most bytes a signature of s can have (RSA: a
+// 4096-bit key), so that Encode allocates the token once.
+func maxSignatureSize(s keys.Signer) int {
+	if s == nil {
+		return 0
+	}
+	switch s.Algorithm() {
+	case keys.HS256:
+		return 32
+	case keys.ES256, keys.EdDSA:
+		return 64
+	case keys.ES384:
+		return 96
+	}
+	return 512
 }

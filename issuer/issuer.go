@@ -46,7 +46,7 @@ func (is *Issuer) signer(alg keys.Alg, secret string) (keys.Signer, error) {
 
 // header starts a JOSE header for signer s with the given typ.
 func header(s keys.Signer, typ string) Claims {
-	var h Claims
+	h := Claims{Members: make([]Member, 0, 4), buf: make([]byte, 0, 128)}
 	if s == nil {
 		h.SetString("alg", string(keys.None))
 	} else {

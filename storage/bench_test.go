@@ -54,7 +54,7 @@ func BenchmarkAppendLog(b *testing.B) {
 		}
 	})
 	b.Run("enqueue", func(b *testing.B) {
-		st := &Store{logCh: make(chan logItem, logQueue), logQuit: make(chan struct{})}
+		st := &Store{logCh: make(chan logItem, logQueue), logKick: make(chan struct{}, 1), logQuit: make(chan struct{})}
 		drained := make(chan struct{})
 		go func() {
 			defer close(drained)

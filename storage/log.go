@@ -7,8 +7,8 @@ import (
 )
 
 const (
-	logQueue = 1024 // entries buffered before AppendLog blocks
-	logBatch = 256  // most entries written per transaction
+	logQueue = 4096 // entries buffered before AppendLog blocks
+	logBatch = 1024 // most entries written per transaction (< 1<<chunkBits)
 )
 
 var errClosed = errors.New("storage: store is closed")
@@ -21,16 +21,21 @@ type logItem struct {
 }
 
 // AppendLog queues e for the issued-token log and returns; Seq is assigned
-// when it is written. When the queue is full AppendLog blocks until the
+// when it is written, within logDelay (sooner when many are queued, or when
+// Log or Close asks). When the queue is full AppendLog blocks until the
 // writer catches up: entries are never dropped, except those appended after
 // (or concurrently with) Close.
 func (s *Store) AppendLog(e LogEntry) {
 	it := logItem{entry: e}
 	select {
 	case s.logCh <- it:
+		if len(s.logCh) >= logBatch {
+			s.kickLog()
+		}
 		return
 	default:
 	}
+	s.kickLog()
 	select {
 	case s.logCh <- it:
 	case <-s.logQuit:
@@ -38,31 +43,36 @@ func (s *Store) AppendLog(e LogEntry) {
 }
 
 // Log returns up to limit of the issuer's newest entries, newest first
-// (limit <= 0: all). Entries appended before the call are included. A
+// (limit <= 0: all that the cap keeps). Entries appended before the call are included. A
 // background write failure since the last Log is reported here.
 func (s *Store) Log(ctx context.Context, issuer string, limit int) ([]LogEntry, error) {
 	if err := s.flushLog(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+	if limit <= 0 || limit > s.logCap {
+		limit = s.logCap
 	}
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT seq, kind, client_id, subject, token_id, data, issued_at
-		FROM log WHERE issuer = ? ORDER BY seq DESC LIMIT ?`, issuer, limit)
+		SELECT seq, n, entries FROM log_chunks WHERE issuer = ? ORDER BY seq DESC`, issuer)
 	if err != nil {
 		return nil, wrap("log", err)
 	}
 	defer rows.Close()
 	var out []LogEntry
-	for rows.Next() {
-		e := LogEntry{Issuer: issuer}
-		var issued int64
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.ClientID, &e.Subject, &e.TokenID, &e.Data, &issued); err != nil {
+	for len(out) < limit && rows.Next() {
+		var seq int64
+		var n int
+		var b []byte
+		if err := rows.Scan(&seq, &n, &b); err != nil {
 			return nil, wrap("log", err)
 		}
-		e.IssuedAt = fromNanos(issued)
-		out = append(out, e)
+		chunk, err := decodeChunk(issuer, seq, n, b)
+		if err != nil {
+			return nil, wrap("log", err)
+		}
+		for i := len(chunk) - 1; i >= 0 && len(out) < limit; i-- {
+			out = append(out, chunk[i])
+		}
 	}
 	return out, wrap("log", rows.Err())
 }
@@ -72,6 +82,7 @@ func (s *Store) flushLog(ctx context.Context) error {
 	done := make(chan struct{})
 	select {
 	case s.logCh <- logItem{flushed: done}:
+		s.kickLog()
 	case <-s.logQuit:
 		return errClosed
 	case <-ctx.Done():

@@ -34,6 +34,7 @@ type Store struct {
 	logCap int
 
 	logCh    chan logItem  // AppendLog → writer goroutine
+	logKick  chan struct{} // wakes a waiting writer: a full batch, or a reader
 	logQuit  chan struct{} // closed by Close
 	logDone  chan struct{} // closed when the writer goroutine has exited
 	logErrMu sync.Mutex

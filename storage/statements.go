@@ -24,7 +24,7 @@ type statements struct {
 
 	upsertSession, selectSession, deleteSession *sql.Stmt
 
-	insertLog, countLog, trimLog *sql.Stmt
+	insertLog, countLog, oldestLog, trimLog *sql.Stmt
 }
 
 func (st *statements) list() []struct {
@@ -52,6 +52,7 @@ func (st *statements) list() []struct {
 		{&st.deleteSession, deleteSessionSQL},
 		{&st.insertLog, insertLogSQL},
 		{&st.countLog, countLogSQL},
+		{&st.oldestLog, oldestLogSQL},
 		{&st.trimLog, trimLogSQL},
 	}
 }

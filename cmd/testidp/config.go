@@ -17,7 +17,8 @@ import (
 
 // settings are the scalar settings that environment variables and flags can
 // override: the field's path in the configuration, its variable, its flag
-// (the path when empty), and whether the flag is a switch.
+// (the path when empty; "-" for none: a secret is not passed on a command
+// line, where ps shows it), and whether the flag is a switch.
 var settings = []struct {
 	field, env, flag, usage string
 	boolean                 bool
@@ -37,6 +38,8 @@ var settings = []struct {
 	{field: "tls.ca_out", env: "TESTIDP_TLS_CA_OUT", flag: "tls-ca-out", usage: "where to write the generated CA certificate (default: testidp-ca.pem beside the database)"},
 	{field: "tls.dir", env: "TESTIDP_TLS_DIR", flag: "tls-dir", usage: "where the generated CA and certificate are kept (default: testidp-tls beside the database)"},
 	{field: "tls.hosts", env: "TESTIDP_TLS_HOSTS", flag: "tls-hosts", usage: "extra DNS names or IPs for the generated certificate, comma-separated"},
+	{field: "testing_api", env: "TESTIDP_TESTING_API", flag: "testing-api", boolean: true, usage: "serve the testing API under {issuer}/_testidp/ (default true)"},
+	{field: "admin_token", env: "TESTIDP_ADMIN_TOKEN", flag: "-", usage: "bearer token the testing API requires"},
 }
 
 // flagName is the command-line name of a setting.
@@ -90,6 +93,10 @@ func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	cf := &configFlags{file: fs.String("config", "", "YAML or JSON configuration file (env TESTIDP_CONFIG)"), values: map[string]*string{}}
 	for _, s := range settings {
 		usage := s.usage + " (env " + s.env + ")"
+		if s.flag == "-" {
+			cf.values[s.field] = new(string)
+			continue
+		}
 		if s.boolean {
 			cf.values[s.field] = new(string)
 			fs.Var(switchFlag{cf.values[s.field]}, flagName(s.field, s.flag), usage)
@@ -279,6 +286,8 @@ func field(c *endpoints.Config, name string) *string {
 		return &c.TLS.CAOut
 	case "tls.dir":
 		return &c.TLS.Dir
+	case "admin_token":
+		return &c.AdminToken
 	}
 	return nil
 }
@@ -297,6 +306,11 @@ func getField(c endpoints.Config, name string) string {
 			return "true"
 		}
 		return ""
+	case "testing_api":
+		if c.TestingAPI == nil {
+			return ""
+		}
+		return strconv.FormatBool(*c.TestingAPI)
 	}
 	if p := field(&c, name); p != nil {
 		return *p
@@ -319,6 +333,13 @@ func setField(c *endpoints.Config, name, v string) error {
 			return fmt.Errorf("%q: must be true or false", v)
 		}
 		c.IssuerFromRequest = on
+		return nil
+	case "testing_api":
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q: must be true or false", v)
+		}
+		c.TestingAPI = &on
 		return nil
 	case "tls.hosts":
 		c.TLS.Hosts = nil

@@ -99,6 +99,11 @@ Serve flags (flags > TESTIDP_* environment > config file > built-in defaults):
                   X-Forwarded-Host/-Proto (TESTIDP_ISSUER_FROM_REQUEST=true)
   --log-format F  text or json                           (TESTIDP_LOG_FORMAT)
   --log-level L   debug, info, warn or error             (TESTIDP_LOG_LEVEL)
+  --testing-api=false
+                  no testing API under {issuer}/_testidp/ (TESTIDP_TESTING_API=false)
+  TESTIDP_ADMIN_TOKEN=T
+                  the testing API requires "Authorization: Bearer T"
+                  (environment or config file only: never on a command line)
 
 HTTPS (the issuer URL becomes https):
   --tls           generate a CA and a server certificate, kept in --tls-dir,

@@ -17,6 +17,20 @@ import (
 // after SIGTERM or SIGINT.
 const shutdownTimeout = 10 * time.Second
 
+// Limits on what one connection may hold: a client that never finishes
+// its request headers is cut after readHeaderTimeout, one that trickles its
+// body after readTimeout, an idle keep-alive connection after idleTimeout;
+// request line and headers are capped at maxHeaderBytes (request bodies at
+// 64 KiB by the endpoints). There is no write timeout: the JWKS "slow"
+// behaviour delays its answer on purpose. Variables so that tests can
+// shorten them.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
 // serve runs the provider until ctx ends, then shuts down gracefully:
 // in-flight requests finish, the database closes.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -38,7 +52,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	banner(stdout, cfg, p.Issuers(), schemeOf(cfg)+"://"+ln.Addr().String(), ts, isLoopback(ln.Addr()))
 	logger.Info("serving", "addr", ln.Addr().String(), "issuer", p.Issuer(), "tls", cfg.TLS.On(), "version", version())
