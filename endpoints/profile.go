@@ -124,6 +124,27 @@ func LoadProfiles(fsys fs.FS) (map[string]Profile, error) {
 	return out, nil
 }
 
+// WithProfilesNamed adds the profiles of fsys (read as LoadProfiles does)
+// when the configuration names a profile it does not define itself, for the
+// default issuer or another; otherwise it returns cfg as it is, and fsys is
+// not read (parsing every profile would cost a millisecond of cold start).
+func WithProfilesNamed(cfg Config, fsys fs.FS) (Config, error) {
+	names := []string{cfg.Profile}
+	for _, ic := range cfg.Issuers {
+		names = append(names, ic.Profile)
+	}
+	for _, name := range names {
+		if _, defined := cfg.Profiles[name]; name != "" && !defined {
+			builtin, err := LoadProfiles(fsys)
+			if err != nil {
+				return cfg, fmt.Errorf("endpoints: built-in profiles: %w", err)
+			}
+			return WithProfiles(cfg, builtin), nil
+		}
+	}
+	return cfg, nil
+}
+
 // WithProfiles returns cfg with the given profiles added to those it defines
 // itself; a profile the configuration defines wins over one of the same name.
 func WithProfiles(cfg Config, profiles map[string]Profile) Config {

@@ -111,7 +111,7 @@ func (s *settings) config() (endpoints.Config, error) {
 		cfg.Profile = s.profile
 	}
 	cfg.Issuers = append(slices.Clone(cfg.Issuers), s.issuers...)
-	cfg, err := withBuiltinProfiles(cfg)
+	cfg, err := endpoints.WithProfilesNamed(cfg, fixtures.Profiles)
 	if err != nil {
 		return cfg, err
 	}
@@ -128,25 +128,6 @@ func (s *settings) config() (endpoints.Config, error) {
 			if cfg.Clients[i].IDTokenAlg == "" {
 				cfg.Clients[i].IDTokenAlg = s.alg
 			}
-		}
-	}
-	return cfg, nil
-}
-
-// withBuiltinProfiles adds the built-in profiles when a profile is named
-// that the configuration does not define.
-func withBuiltinProfiles(cfg endpoints.Config) (endpoints.Config, error) {
-	names := []string{cfg.Profile}
-	for _, ic := range cfg.Issuers {
-		names = append(names, ic.Profile)
-	}
-	for _, name := range names {
-		if _, ok := cfg.Profiles[name]; name != "" && !ok {
-			builtin, err := endpoints.LoadProfiles(fixtures.Profiles)
-			if err != nil {
-				return cfg, fmt.Errorf("built-in profiles: %w", err)
-			}
-			return endpoints.WithProfiles(cfg, builtin), nil
 		}
 	}
 	return cfg, nil

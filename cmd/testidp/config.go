@@ -148,7 +148,7 @@ func (cf *configFlags) load(getenv func(string) string) (endpoints.Config, error
 			}
 		}
 	}
-	cfg, err = withBuiltinProfiles(cfg)
+	cfg, err = endpoints.WithProfilesNamed(cfg, fixtures.Profiles)
 	if err != nil {
 		return cfg, err
 	}
@@ -226,26 +226,6 @@ func overlay(base, over endpoints.Config) endpoints.Config {
 		out.Profiles = endpoints.WithProfiles(over, base.Profiles).Profiles
 	}
 	return out
-}
-
-// withBuiltinProfiles adds the built-in profiles when the configuration
-// names a profile it does not define (parsing them costs a millisecond of
-// the cold start otherwise).
-func withBuiltinProfiles(cfg endpoints.Config) (endpoints.Config, error) {
-	names := []string{cfg.Profile}
-	for _, ic := range cfg.Issuers {
-		names = append(names, ic.Profile)
-	}
-	for _, name := range names {
-		if _, defined := cfg.Profiles[name]; name != "" && !defined {
-			builtin, err := endpoints.LoadProfiles(fixtures.Profiles)
-			if err != nil {
-				return cfg, fmt.Errorf("built-in profiles: %w", err)
-			}
-			return endpoints.WithProfiles(cfg, builtin), nil
-		}
-	}
-	return cfg, nil
 }
 
 // withDefaultLists gives the default issuer the built-in clients and users
