@@ -44,33 +44,16 @@ func (is *Issuer) DraftAccessToken(spec AccessToken) (*Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	iat := spec.IssuedAt
-	if iat.IsZero() {
-		iat = is.Now()
-	}
-	exp := iat.Add(spec.TTL)
-	aud := spec.Audience
-	if len(aud) == 0 {
-		aud = []string{spec.ClientID}
-	}
-	d := &Draft{Header: header(s, "at+jwt"), Signer: s, Kind: KindAccessToken, ID: NewID(), IssuedAt: iat, ExpiresAt: exp}
+	d := is.start(KindAccessToken, s, spec.ClientID, spec.Subject, spec.Audience, spec.IssuedAt, spec.TTL, 12+len(spec.Claims))
+	d.ID = NewID()
 	p := &d.Payload
-	p.Members = make([]Member, 0, 12+len(spec.Claims))
-	p.SetString("iss", is.URL)
-	p.SetString("sub", spec.Subject)
-	p.SetAudience(aud)
-	p.SetInt("exp", exp.Unix())
-	p.SetInt("iat", iat.Unix())
 	p.SetString("jti", d.ID)
 	p.SetString("client_id", spec.ClientID)
 	setIfNotEmpty(p, "scope", spec.Scope)
 	if !spec.AuthTime.IsZero() {
 		p.SetInt("auth_time", spec.AuthTime.Unix())
 	}
-	setIfNotEmpty(p, "acr", spec.ACR)
-	if len(spec.AMR) > 0 {
-		p.SetStrings("amr", spec.AMR)
-	}
+	setAuthContext(p, spec.ACR, spec.AMR)
 	if err := p.Merge(spec.Claims); err != nil {
 		return nil, err
 	}

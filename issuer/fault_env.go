@@ -194,6 +194,21 @@ func (e *FaultEnv) Nonce() string {
 	return e.spec().Nonce
 }
 
+// BaselineStep drafts B, lets change (nil: none) modify the draft, signs
+// it, and returns the draft with its step: the start of every case that
+// works on a signed baseline.
+func (e *FaultEnv) BaselineStep(change func(d *Draft)) (*Draft, Step, error) {
+	d, err := e.Baseline()
+	if err != nil {
+		return nil, Step{}, err
+	}
+	if change != nil {
+		change(d)
+	}
+	s, err := e.Step(d)
+	return d, s, err
+}
+
 // Step signs d as it is and describes the delivery.
 func (e *FaultEnv) Step(d *Draft) (Step, error) {
 	t, err := d.Sign()

@@ -87,11 +87,7 @@ func payloadVariant(name, desc string, change func(e *FaultEnv, claims []byte) [
 }
 
 func payloadIsJWT(e *FaultEnv) (*Forged, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return nil, err
-	}
-	inner, err := e.Step(d)
+	d, inner, err := e.BaselineStep(nil)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func invalidEPK(pick func(pub *ecdsa.PublicKey) (point, error)) func(*FaultEnv) 
 		if err != nil {
 			return nil, err
 		}
-		inner, err := e.baselineStep()
+		_, inner, err := e.BaselineStep(nil)
 		if err != nil {
 			return nil, err
 		}

@@ -18,12 +18,7 @@ func init() {
 		Description: "The JWKS holds exactly one key usable with the token's alg, without kid; the header has no kid.",
 		Refs:        []string{"OpenID Connect Core §10.1", "RFC 7515 §4.1.4"},
 		Variants: []Variant{{Delivery: Delivery{State: "jwks"}, Make: func(e *FaultEnv) (*Forged, error) {
-			d, err := e.Baseline()
-			if err != nil {
-				return nil, err
-			}
-			d.Header.Delete("kid")
-			s, err := e.Step(d)
+			d, s, err := e.BaselineStep(func(d *Draft) { d.Header.Delete("kid") })
 			if err != nil {
 				return nil, err
 			}
@@ -129,12 +124,7 @@ func secondKey() (*rsa.PrivateKey, error) {
 // kidAbsentMultiple is B without kid, and a JWKS of two RSA keys without
 // kids, the signing key last.
 func kidAbsentMultiple(e *FaultEnv) (*Forged, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return nil, err
-	}
-	d.Header.Delete("kid")
-	s, err := e.Step(d)
+	d, s, err := e.BaselineStep(func(d *Draft) { d.Header.Delete("kid") })
 	if err != nil {
 		return nil, err
 	}
@@ -213,14 +203,11 @@ func ktyMismatch(keyAlg, alg keys.Alg) func(*FaultEnv) (*Forged, error) {
 // signingJWK is B with a JWKS in which change edited B's signing key.
 func signingJWK(change func(jwk map[string]any)) func(*FaultEnv) (*Forged, error) {
 	return func(e *FaultEnv) (*Forged, error) {
-		d, err := e.Baseline()
+		d, s, err := e.BaselineStep(nil)
 		if err != nil {
 			return nil, err
 		}
-		f, err := One(e.Step(d))
-		if err != nil {
-			return nil, err
-		}
+		f, _ := One(s, nil)
 		return e.withJWKS(f, func(set []map[string]any) []map[string]any {
 			for _, k := range set {
 				if k["kid"] == d.Signer.KeyID() {

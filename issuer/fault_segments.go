@@ -43,11 +43,7 @@ func init() {
 
 // signedBaselineParts signs the baseline and returns its three parts.
 func signedBaselineParts(e *FaultEnv) (Step, [3]string, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return Step{}, [3]string{}, err
-	}
-	s, err := e.Step(d)
+	_, s, err := e.BaselineStep(nil)
 	if err != nil {
 		return s, [3]string{}, err
 	}

@@ -115,21 +115,12 @@ func unsignedBaseline(f func(token string) string) func(*FaultEnv) (*Forged, err
 // corruptBaseline is B (RS256) with its signature bytes passed through f.
 func corruptBaseline(f func(sig []byte) []byte) func(*FaultEnv) (*Forged, error) {
 	return func(e *FaultEnv) (*Forged, error) {
-		s, err := e.baselineStep()
+		_, s, err := e.BaselineStep(nil)
 		if err != nil {
 			return nil, err
 		}
 		return One(mutateSignature(s, f))
 	}
-}
-
-// baselineStep is B signed.
-func (e *FaultEnv) baselineStep() (Step, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return Step{}, err
-	}
-	return e.Step(d)
 }
 
 // withSignatureOf gives s the signature part of the token other.
@@ -146,11 +137,7 @@ func withSignatureOf(s Step, other string) (Step, error) {
 // tamperedPayload sends B's header, B's payload with sub "bob", and B's
 // signature.
 func tamperedPayload(e *FaultEnv) (*Forged, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return nil, err
-	}
-	genuine, err := e.Step(d)
+	d, genuine, err := e.BaselineStep(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -167,11 +154,7 @@ const otherUser = "bob"
 
 // tamperedHeader adds "x":1 to B's header after signing.
 func tamperedHeader(e *FaultEnv) (*Forged, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return nil, err
-	}
-	genuine, err := e.Step(d)
+	d, genuine, err := e.BaselineStep(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +168,7 @@ func tamperedHeader(e *FaultEnv) (*Forged, error) {
 
 // transplanted is B with the signature of a genuine token for bob.
 func transplanted(e *FaultEnv) (*Forged, error) {
-	d, err := e.Baseline()
-	if err != nil {
-		return nil, err
-	}
-	s, err := e.Step(d)
+	d, s, err := e.BaselineStep(nil)
 	if err != nil {
 		return nil, err
 	}

@@ -64,3 +64,9 @@ func (e *FaultEnv) withAlg(alg keys.Alg) (*Draft, error) {
 
 // wrapNeeds is an ErrFaultNeeds with a reason.
 func wrapNeeds(reason string) error { return fmt.Errorf("%w: %s", ErrFaultNeeds, reason) }
+
+// baselineStep is B signed, as one step.
+func (e *FaultEnv) baselineStep() (Step, error) {
+	_, s, err := e.BaselineStep(nil)
+	return s, err
+}

@@ -48,31 +48,13 @@ func (is *Issuer) DraftIDToken(spec IDToken) (*Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	iat := spec.IssuedAt
-	if iat.IsZero() {
-		iat = is.Now()
-	}
-	exp := iat.Add(spec.TTL)
-	aud := spec.Audience
-	if len(aud) == 0 {
-		aud = []string{spec.ClientID}
-	}
-	d := &Draft{Header: header(s, "JWT"), Signer: s, Kind: KindIDToken, IssuedAt: iat, ExpiresAt: exp}
+	d := is.start(KindIDToken, s, spec.ClientID, spec.Subject, spec.Audience, spec.IssuedAt, spec.TTL, 16+len(spec.Claims))
 	p := &d.Payload
-	p.Members = make([]Member, 0, 16+len(spec.Claims))
-	p.SetString("iss", is.URL)
-	p.SetString("sub", spec.Subject)
-	p.SetAudience(aud)
-	p.SetInt("exp", exp.Unix())
-	p.SetInt("iat", iat.Unix())
 	if !spec.AuthTime.IsZero() {
 		p.SetInt("auth_time", spec.AuthTime.Unix())
 	}
 	setIfNotEmpty(p, "nonce", spec.Nonce)
-	setIfNotEmpty(p, "acr", spec.ACR)
-	if len(spec.AMR) > 0 {
-		p.SetStrings("amr", spec.AMR)
-	}
+	setAuthContext(p, spec.ACR, spec.AMR)
 	setIfNotEmpty(p, "azp", spec.AZP)
 	if err := is.setHashes(p, alg, spec.AccessToken, spec.Code); err != nil {
 		return nil, err
@@ -105,6 +87,40 @@ func (is *Issuer) setHashes(p *Claims, alg keys.Alg, accessToken, code string) e
 		p.SetString(h.name, v)
 	}
 	return nil
+}
+
+// start drafts a token of kind signed by s with its registered claims: iss,
+// sub, aud (the client id by default; a string for one audience), exp and
+// iat (the issuer's clock by default). size is the expected member count.
+func (is *Issuer) start(kind Kind, s keys.Signer, clientID, sub string, aud []string, iat time.Time, ttl time.Duration, size int) *Draft {
+	if iat.IsZero() {
+		iat = is.Now()
+	}
+	if len(aud) == 0 {
+		aud = []string{clientID}
+	}
+	typ := "JWT"
+	if kind == KindAccessToken {
+		typ = "at+jwt"
+	}
+	exp := iat.Add(ttl)
+	d := &Draft{Header: header(s, typ), Signer: s, Kind: kind, IssuedAt: iat, ExpiresAt: exp}
+	p := &d.Payload
+	p.Members = make([]Member, 0, size)
+	p.SetString("iss", is.URL)
+	p.SetString("sub", sub)
+	p.SetAudience(aud)
+	p.SetInt("exp", exp.Unix())
+	p.SetInt("iat", iat.Unix())
+	return d
+}
+
+// setAuthContext sets acr and amr when given.
+func setAuthContext(p *Claims, acr string, amr []string) {
+	setIfNotEmpty(p, "acr", acr)
+	if len(amr) > 0 {
+		p.SetStrings("amr", amr)
+	}
 }
 
 func setIfNotEmpty(c *Claims, name, v string) {
