@@ -45,6 +45,8 @@ type discoveryDoc struct {
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	SubjectTypesSupported             []string `json:"subject_types_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	IDTokenEncryptionAlgsSupported    []string `json:"id_token_encryption_alg_values_supported"`
+	IDTokenEncryptionEncsSupported    []string `json:"id_token_encryption_enc_values_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
@@ -99,6 +101,8 @@ func (s *site) buildDiscovery() error {
 		ClaimsSupported:                   s.claimsSupported(),
 		PromptValuesSupported:             []string{"none", "login", "consent", "select_account"},
 		AuthorizationResponseIssSupported: true,
+		IDTokenEncryptionAlgsSupported:    encryptionAlgs,
+		IDTokenEncryptionEncsSupported:    encryptionEncs,
 	}
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
