@@ -1,4 +1,3 @@
-// Command testidp is an OpenID Provider for tests. See the README.
 package main
 
 import "os"
