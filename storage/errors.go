@@ -15,3 +15,14 @@ var (
 	// ErrRevoked: the token, or the grant it belongs to, was revoked.
 	ErrRevoked = errors.New("storage: revoked")
 )
+
+// Internal errors.
+var (
+	// errClosed: the store was closed (AppendLog, Flush and Log after Close).
+	errClosed = errors.New("storage: store is closed")
+	// errBadChunk: a stored log chunk does not decode.
+	errBadChunk = errors.New("storage: malformed log chunk")
+	// errRingChanged: the key ring changed between UpdateKeys' read and its
+	// write transaction.
+	errRingChanged = errors.New("storage: key ring changed concurrently")
+)

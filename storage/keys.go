@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -45,12 +46,50 @@ func readKeys(ctx context.Context, q rowsQueryer, issuer string) ([]KeyRecord, e
 }
 
 // UpdateKeys reads the issuer's key ring (as Keys does), passes it to fn and
-// makes what fn returns the whole ring (as ReplaceKeys does), all in one
+// makes what fn returns the whole ring (as ReplaceKeys does). The write
+// happens only if the ring is still the one fn was given, checked inside the
 // write transaction: a change another process makes cannot fall between the
-// read and the write, and a crash leaves either ring. A ring returned
-// unchanged is not written. An error from fn rolls back and is returned as
-// it is.
+// read and the write, and a crash leaves either ring. fn runs outside the
+// transaction, so generating a key does not hold the write lock; when the
+// ring changed meanwhile fn is called again on the new ring (the last
+// attempt runs inside the transaction, so an update always lands). A ring
+// returned unchanged is not written. An error from fn is returned as it is.
 func (s *Store) UpdateKeys(ctx context.Context, issuer string, fn func(ring []KeyRecord) ([]KeyRecord, error)) error {
+	for range updateAttempts - 1 {
+		cur, err := readKeys(ctx, s.db, issuer)
+		if err != nil {
+			return wrap("update keys", err)
+		}
+		next, err := fn(slices.Clone(cur))
+		if err != nil {
+			return err
+		}
+		if sameRing(issuer, cur, next) {
+			return nil
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			now, err := readKeys(ctx, tx, issuer)
+			if err != nil {
+				return err
+			}
+			if !sameRing(issuer, cur, now) {
+				return errRingChanged
+			}
+			return replaceKeys(ctx, tx, issuer, next)
+		})
+		if !errors.Is(err, errRingChanged) {
+			return wrap("update keys", err)
+		}
+	}
+	return s.updateKeysLocked(ctx, issuer, fn)
+}
+
+// updateAttempts bounds UpdateKeys' optimistic attempts; the last one holds
+// the write lock throughout.
+const updateAttempts = 3
+
+// updateKeysLocked is UpdateKeys with fn inside the write transaction.
+func (s *Store) updateKeysLocked(ctx context.Context, issuer string, fn func(ring []KeyRecord) ([]KeyRecord, error)) error {
 	var fnErr error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := readKeys(ctx, tx, issuer)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -196,4 +197,34 @@ func TestUpdateKeysUnchangedDoesNotWrite(t *testing.T) {
 	checkErr(t, "UpdateKeys(unchanged)", st.UpdateKeys(ctx, iss, same), nil)
 	changed := func(ring []KeyRecord) ([]KeyRecord, error) { ring[0].State = "retired"; return ring, nil }
 	checkErr(t, "UpdateKeys(changed)", st.UpdateKeys(ctx, iss, changed), errAny)
+}
+
+// fn runs outside the write transaction: while it runs, another store on the
+// same file can write. When it has changed the ring, fn is called again on
+// the new ring, and both changes are kept.
+func TestUpdateKeysRetriesWhenTheRingChanged(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	st, other := openAt(t, path, Options{}), openAt(t, path, Options{})
+	checkErr(t, "ReplaceKeys", st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "a", Alg: "ES256", State: "active"}}), nil)
+	var seen [][]string
+	err := st.UpdateKeys(ctx, iss, func(ring []KeyRecord) ([]KeyRecord, error) {
+		seen = append(seen, keyIDs(ring))
+		if len(seen) < updateAttempts {
+			id := fmt.Sprintf("other-%d", len(seen))
+			if err := other.ReplaceKeys(ctx, iss, append(slices.Clone(ring), KeyRecord{ID: id, Alg: "ES256", State: "retired"})); err != nil {
+				t.Fatalf("another store's ReplaceKeys while fn runs: %v", err)
+			}
+		}
+		return append(ring, KeyRecord{ID: "mine", Alg: "ES256", State: "retired"}), nil
+	})
+	checkErr(t, "UpdateKeys", err, nil)
+	want := fmt.Sprint([][]string{{"a"}, {"a", "other-1"}, {"a", "other-1", "other-2"}})
+	if fmt.Sprint(seen) != want {
+		t.Errorf("fn saw %v, want %v", seen, want)
+	}
+	got, _ := st.Keys(ctx, iss) // ordered by CreatedAt (all zero here), then ID
+	if ids := fmt.Sprint(keyIDs(got)); ids != "[a mine other-1 other-2]" {
+		t.Errorf("Keys() after UpdateKeys = %v, want [a mine other-1 other-2]", ids)
+	}
 }

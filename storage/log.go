@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -10,8 +9,6 @@ const (
 	logQueue = 4096 // entries buffered before AppendLog blocks
 	logBatch = 1024 // most entries written per transaction (< 1<<chunkBits)
 )
-
-var errClosed = errors.New("storage: store is closed")
 
 // logItem is an entry to write, or (flushed != nil) a marker that the
 // writer closes once every item queued before it has been written.

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"errors"
 )
 
 // A log chunk is the entries of one issuer that one write appended, in the
@@ -13,8 +12,6 @@ import (
 // chunkBits is how many low bits of an entry's Seq hold its index in the
 // chunk: a chunk holds fewer than 1<<chunkBits entries.
 const chunkBits = 13
-
-var errBadChunk = errors.New("storage: malformed log chunk")
 
 // appendEntry appends e's encoding to b.
 func appendEntry(b []byte, e *LogEntry) []byte {

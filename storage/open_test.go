@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -215,4 +216,24 @@ func TestCloseTwice(t *testing.T) {
 	if _, err := st.Keys(context.Background(), iss); err == nil {
 		t.Errorf("Keys() after Close error = nil, want an error")
 	}
+}
+
+// A panic inside a write transaction (recovered higher up, as net/http does)
+// leaves the store usable: the transaction is rolled back and the single
+// connection freed.
+func TestPanicInTransactionFreesTheStore(t *testing.T) {
+	st := openMem(t, newClock())
+	func() {
+		defer func() { _ = recover() }()
+		_ = st.inTx(context.Background(), func(tx *sql.Tx) error {
+			if _, err := tx.Exec(`DELETE FROM keys`); err != nil {
+				t.Errorf("DELETE in transaction: %v", err)
+			}
+			panic("boom")
+		})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := st.ReplaceKeys(ctx, iss, []KeyRecord{{ID: "a", Alg: "ES256", State: "active"}})
+	checkErr(t, "ReplaceKeys after a panic in a transaction", err, nil)
 }

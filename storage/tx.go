@@ -20,9 +20,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit; frees the connection if fn panics
 	ferr := fn(tx)
 	if ferr != nil && !keepsWrites(ferr) {
-		_ = tx.Rollback()
 		return ferr
 	}
 	if err := tx.Commit(); err != nil {
