@@ -36,14 +36,14 @@ func (s *site) serveJWKS(w http.ResponseWriter, r *http.Request) {
 // max-age and a strong ETag, so that a verifier's conditional request gets
 // 304 (RFC 9110 §13.1.2).
 func (j *jwksServer) serveNormal(w http.ResponseWriter, r *http.Request) {
-	etag := j.ring.ETag()
+	jwks, etag := j.ring.Published()
 	w.Header()["Etag"] = []string{etag}
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.Header()["Cache-Control"] = []string{j.cacheControl}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeStatic(w, r, j.ring.JWKS(), "application/json", j.cacheControl)
+	writeStatic(w, r, jwks, "application/json", j.cacheControl)
 }
 
 // etagMatches implements If-None-Match's weak comparison against one tag.

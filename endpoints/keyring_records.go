@@ -3,7 +3,6 @@ package endpoints
 import (
 	"bytes"
 	"cmp"
-	"crypto"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -49,7 +48,7 @@ func (r *keyRing) toRecords(ks []*keys.Key) ([]storage.KeyRecord, error) {
 	recs := make([]storage.KeyRecord, 0, len(ks))
 	for _, k := range ks {
 		p, ok := r.parsed[k.ID]
-		if !ok || !samePublic(p.key, k) {
+		if !ok || !p.key.SamePublic(k) {
 			der, err := k.MarshalPrivate()
 			if err != nil {
 				return nil, err
@@ -63,12 +62,6 @@ func (r *keyRing) toRecords(ks []*keys.Key) ([]storage.KeyRecord, error) {
 		})
 	}
 	return recs, nil
-}
-
-// samePublic reports whether two keys have the same public key.
-func samePublic(a, b *keys.Key) bool {
-	pa, ok := a.Signer().Public().(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pa.Equal(b.Signer().Public())
 }
 
 // prune forgets parsed keys that left the ring.

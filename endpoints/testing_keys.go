@@ -147,7 +147,7 @@ func (r *keyRing) rotate(ctx context.Context, algs []keys.Alg, publishAhead, ret
 		made = nil
 		todo := algs
 		if len(todo) == 0 {
-			todo = activeAlgs(ks)
+			todo = keys.ActiveAlgs(ks)
 		}
 		for _, alg := range todo {
 			var k *keys.Key
@@ -161,20 +161,6 @@ func (r *keyRing) rotate(ctx context.Context, algs []keys.Alg, publishAhead, ret
 		return ks, nil
 	})
 	return made, err
-}
-
-// activeAlgs lists the algorithms with an active key, in keys.RingAlgs order.
-func activeAlgs(ks []*keys.Key) []keys.Alg {
-	var out []keys.Alg
-	for _, alg := range keys.RingAlgs {
-		for _, k := range ks {
-			if k.Alg == alg && k.State == keys.Active {
-				out = append(out, alg)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // writeKeyError answers a failed key operation: bad input is a 4xx naming

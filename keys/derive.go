@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -156,26 +155,4 @@ func derivePrime(r io.Reader, bits int, e *big.Int) *big.Int {
 			p.Add(p, two)
 		}
 	}
-}
-
-// SignWeakRSA signs RS256 (PKCS#1 v1.5, SHA-256) with an RSA key of any size,
-// including those crypto/rsa refuses (below 1024 bits). It exists only for
-// the deliberately weak keys of the fault catalog.
-func SignWeakRSA(priv *rsa.PrivateKey, signingInput []byte) ([]byte, error) {
-	digestInfo := []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
-	sum := sha256.Sum256(signingInput)
-	k := (priv.N.BitLen() + 7) / 8
-	tLen := len(digestInfo) + len(sum)
-	if k < tLen+11 {
-		return nil, errors.New("keys: rsa key too small for PKCS#1 v1.5 with SHA-256")
-	}
-	em := make([]byte, k)
-	em[1] = 0x01
-	for i := 2; i < k-tLen-1; i++ {
-		em[i] = 0xff
-	}
-	copy(em[k-tLen:], digestInfo)
-	copy(em[k-len(sum):], sum[:])
-	m := new(big.Int).SetBytes(em)
-	return new(big.Int).Exp(m, priv.D, priv.N).FillBytes(make([]byte, k)), nil
 }

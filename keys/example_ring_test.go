@@ -61,6 +61,15 @@ func ExampleEnsureActive() {
 	// Output: ES256:active EdDSA:active
 }
 
+func ExampleActiveAlgs() {
+	es, _ := keys.DeriveKey("testidp", "example", keys.ES256, t0, keys.GenerateOptions{})
+	ed, _ := keys.DeriveKey("testidp", "example", keys.EdDSA, t0, keys.GenerateOptions{})
+	rs, _ := keys.DeriveKey("testidp", "example", keys.RS256, t0, keys.GenerateOptions{})
+	ring := []*keys.Key{ed.WithState(keys.Active, t0), es.WithState(keys.Active, t0), rs} // rs is next
+	fmt.Println(keys.ActiveAlgs(ring))
+	// Output: [ES256 EdDSA]
+}
+
 func ExampleUnpublish() {
 	src := keys.SeedSource("seed", "/", 0)
 	ring, _ := keys.EnsureActive(nil, []keys.Alg{keys.ES256}, t0, src)
@@ -120,12 +129,6 @@ func ExampleSignWeakRSA() {
 	sig, err := keys.SignWeakRSA(weak.(*rsa.PrivateKey), []byte("header.payload"))
 	fmt.Println(len(sig), err)
 	// Output: 64 <nil>
-}
-
-func ExampleWeakHMAC() {
-	sig, _ := keys.WeakHMAC(nil).Sign([]byte("header.payload"))
-	fmt.Println(len(sig))
-	// Output: 32
 }
 
 func ExampleRawECDSA() {

@@ -47,7 +47,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Import(export): %v\n%s", err, data)
 				}
-				if len(got) != 1 || got[0].ID != k.ID || got[0].Alg != k.Alg || !samePublic(got[0], k) {
+				if len(got) != 1 || got[0].ID != k.ID || got[0].Alg != k.Alg || !got[0].SamePublic(k) {
 					t.Fatalf("round trip gave %v, want kid %s alg %s and the same key", got, k.ID, k.Alg)
 				}
 				sig, _ := got[0].Sign([]byte("x.y"))

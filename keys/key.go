@@ -177,6 +177,15 @@ func (k *Key) WithState(s State, at time.Time) *Key {
 	return &c
 }
 
+// asNext is a copy of k that enters a ring at at: next, created at, with no
+// other timestamps.
+func (k *Key) asNext(at time.Time) *Key {
+	c := *k
+	c.State, c.CreatedAt = Next, at
+	c.ActivatedAt, c.RetiredAt, c.RemoveAt = time.Time{}, time.Time{}, time.Time{}
+	return &c
+}
+
 // Deterministic returns a copy of k whose ECDSA signatures are deterministic
 // (RFC 6979), so that the same signing input always gives the same token, as
 // RS256 and EdDSA signatures are anyway. Keys derived from a seed (see

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
@@ -176,8 +177,8 @@ func TestRingJWKS(t *testing.T) {
 	if _, err := r.Active(EdDSA); err == nil {
 		t.Error("Active(EdDSA) on a ring without one: no error")
 	}
-	if !strings.HasPrefix(r.ETag(), `"`) {
-		t.Errorf("ETag %q is not a quoted strong tag", r.ETag())
+	if jwks, etag := r.Published(); !strings.HasPrefix(etag, `"`) || !bytes.Equal(jwks, r.JWKS()) {
+		t.Errorf("Published() = %s, %q; want JWKS() and a quoted strong tag", jwks, etag)
 	}
 	if err := r.Set(t0, []*Key{rs, rs}); err == nil {
 		t.Error("Set with duplicate kid: no error")

@@ -198,10 +198,7 @@ func newKey(ks []*Key, src Source, alg Alg, label string, at time.Time) (*Key, e
 			return nil, fmt.Errorf("%w: the key source made a %s key for %s", ErrKeyMismatch, k.Alg, alg)
 		}
 		if byID(ks, k.ID) == nil {
-			c := *k
-			c.State, c.CreatedAt = Next, at
-			c.ActivatedAt, c.RetiredAt, c.RemoveAt = time.Time{}, time.Time{}, time.Time{}
-			return &c, nil
+			return k.asNext(at), nil
 		}
 		l = fmt.Sprintf("%s #%d", label, i)
 	}

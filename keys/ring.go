@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -135,19 +134,25 @@ func (r *Ring) Lookup(kid string) (*Key, bool) {
 // The slice is shared: callers must not modify it.
 func (r *Ring) JWKS() []byte { return r.cur.Load().jwks }
 
-// ETag is a strong entity tag of the JWKS bytes.
-func (r *Ring) ETag() string { return r.cur.Load().etag }
+// Published is the JWK Set as JSON (as JWKS returns it) with its strong
+// entity tag, both from the same state of the ring, so that a tag never
+// labels another set's bytes.
+func (r *Ring) Published() (jwks []byte, etag string) {
+	s := r.cur.Load()
+	return s.jwks, s.etag
+}
 
 // PublicSet is the published JWK Set as go-jose values, for verifying tokens.
 func (r *Ring) PublicSet() jose.JSONWebKeySet { return r.cur.Load().set }
 
-// Algs lists the algorithms that have an active key, sorted.
-func (r *Ring) Algs() []Alg {
-	s := r.cur.Load()
-	out := make([]Alg, 0, len(s.active))
-	for a := range s.active {
-		out = append(out, a)
+// ActiveAlgs lists the algorithms of ks that have an active key, in RingAlgs
+// order.
+func ActiveAlgs(ks []*Key) []Alg {
+	var out []Alg
+	for _, alg := range RingAlgs {
+		if find(ks, alg, Active) != nil {
+			out = append(out, alg)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }

@@ -116,30 +116,28 @@ func Add(ring, added []*Key, now time.Time, opts AddOptions) ([]*Key, error) {
 	signs := map[Alg]bool{}
 	for _, k := range added {
 		if old := byID(ks, k.ID); old != nil {
-			if !samePublic(old, k) {
+			if !old.SamePublic(k) {
 				return nil, fmt.Errorf("%w: %q names another key of the ring", ErrKidInUse, k.ID)
 			}
 			continue
 		}
-		c := *k
-		c.State, c.CreatedAt = Next, now
-		c.ActivatedAt, c.RetiredAt, c.RemoveAt = time.Time{}, time.Time{}, time.Time{}
-		ks = append(ks, &c)
+		c := k.asNext(now)
+		ks = append(ks, c)
 		if !opts.Activate || signs[k.Alg] {
 			ks = replace(ks, c.WithState(Retired, now))
 			continue
 		}
 		signs[k.Alg] = true
 		ks = slices.DeleteFunc(ks, func(o *Key) bool { return o.Alg == k.Alg && o.State == Next && o.ID != k.ID })
-		ks = promote(ks, find(ks, k.Alg, Active), &c, now, now.Add(opts.RetireAfter))
+		ks = promote(ks, find(ks, k.Alg, Active), c, now, now.Add(opts.RetireAfter))
 	}
 	return dropRemoved(ks, now), nil
 }
 
-// samePublic reports whether two keys have the same public key.
-func samePublic(a, b *Key) bool {
-	pa, ok := a.signer.Public().(interface{ Equal(crypto.PublicKey) bool })
-	return ok && pa.Equal(b.signer.Public())
+// SamePublic reports whether k and o have the same public key.
+func (k *Key) SamePublic(o *Key) bool {
+	pk, ok := k.signer.Public().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pk.Equal(o.signer.Public())
 }
 
 // find returns the key of alg in state s (the newest, should there be more).

@@ -7,8 +7,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"math/big"
 )
 
 // Signer produces the signature part of a JWS for one algorithm and key.
@@ -25,23 +28,21 @@ type Signer interface {
 // Sign signs the JWS signing input with the key's algorithm: PKCS#1 v1.5 for
 // RS256, PSS with a salt as long as the hash for PS256, raw fixed-size r‖s
 // for ES256/ES384 (RFC 7518 §3.4), pure Ed25519 for EdDSA (RFC 8037).
+// Seeded keys sign ECDSA deterministically (RFC 6979).
 func (k *Key) Sign(signingInput []byte) ([]byte, error) {
-	if priv, ok := k.signer.(*ecdsa.PrivateKey); ok && k.deterministic && (k.Alg == ES256 || k.Alg == ES384) {
-		h := k.Alg.Hash().New()
-		h.Write(signingInput)
-		der, err := priv.Sign(nil, h.Sum(nil), k.Alg.Hash())
-		if err != nil {
-			return nil, fmt.Errorf("keys: ecdsa sign: %w", err)
-		}
-		return RawECDSA(der, (priv.Curve.Params().BitSize+7)/8)
-	}
-	return SignWith(k.signer, k.Alg, signingInput)
+	return signWith(k.signer, k.Alg, signingInput, k.deterministic)
 }
 
 // SignWith signs with any private key under alg, without checking that the key
 // is strong enough. It exists for deliberately broken tokens (weak or
 // attacker keys); valid tokens go through Key.Sign.
 func SignWith(signer crypto.Signer, alg Alg, signingInput []byte) ([]byte, error) {
+	return signWith(signer, alg, signingInput, false)
+}
+
+// signWith is SignWith; deterministic makes ECDSA signatures follow RFC 6979
+// (crypto/ecdsa signs so when given no random source).
+func signWith(signer crypto.Signer, alg Alg, signingInput []byte, deterministic bool) ([]byte, error) {
 	h := alg.Hash()
 	if h == 0 || alg == HS256 {
 		return nil, fmt.Errorf("%w for signing with a private key: %q", ErrUnsupportedAlg, alg)
@@ -66,7 +67,11 @@ func SignWith(signer crypto.Signer, alg Alg, signingInput []byte) ([]byte, error
 		}
 	case *ecdsa.PrivateKey:
 		if alg == ES256 || alg == ES384 {
-			der, err := ecdsa.SignASN1(rand.Reader, priv, digest)
+			var rnd io.Reader = rand.Reader
+			if deterministic {
+				rnd = nil
+			}
+			der, err := priv.Sign(rnd, digest, h)
 			if err != nil {
 				return nil, fmt.Errorf("keys: ecdsa sign: %w", err)
 			}
@@ -132,16 +137,13 @@ func putPadded(dst, v []byte) bool {
 type HMACKey struct{ secret []byte }
 
 // HMAC returns an HS256 key. Secrets shorter than 32 bytes are refused
-// (RFC 7518 §3.2); use WeakHMAC for deliberately broken tokens.
+// (RFC 7518 §3.2).
 func HMAC(secret []byte) (HMACKey, error) {
 	if len(secret) < 32 {
 		return HMACKey{}, ErrWeakSecret
 	}
 	return HMACKey{secret: secret}, nil
 }
-
-// WeakHMAC returns an HS256 key without the length check.
-func WeakHMAC(secret []byte) HMACKey { return HMACKey{secret: secret} }
 
 // Algorithm is HS256.
 func (HMACKey) Algorithm() Alg { return HS256 }
@@ -154,4 +156,26 @@ func (k HMACKey) Sign(signingInput []byte) ([]byte, error) {
 	m := hmac.New(crypto.SHA256.New, k.secret)
 	m.Write(signingInput)
 	return m.Sum(nil), nil
+}
+
+// SignWeakRSA signs RS256 (PKCS#1 v1.5, SHA-256) with an RSA key of any size,
+// including those crypto/rsa refuses (below 1024 bits). It exists only for
+// the deliberately weak keys of the fault catalog.
+func SignWeakRSA(priv *rsa.PrivateKey, signingInput []byte) ([]byte, error) {
+	digestInfo := []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
+	sum := sha256.Sum256(signingInput)
+	k := (priv.N.BitLen() + 7) / 8
+	tLen := len(digestInfo) + len(sum)
+	if k < tLen+11 {
+		return nil, errors.New("keys: rsa key too small for PKCS#1 v1.5 with SHA-256")
+	}
+	em := make([]byte, k)
+	em[1] = 0x01
+	for i := 2; i < k-tLen-1; i++ {
+		em[i] = 0xff
+	}
+	copy(em[k-tLen:], digestInfo)
+	copy(em[k-len(sum):], sum[:])
+	m := new(big.Int).SetBytes(em)
+	return new(big.Int).Exp(m, priv.D, priv.N).FillBytes(make([]byte, k)), nil
 }
