@@ -82,32 +82,32 @@ CREATE TABLE sessions (
 ) WITHOUT ROWID;
 CREATE INDEX sessions_expires ON sessions (expires_at);
 
--- The issued-token log. seq is global and never reused (AUTOINCREMENT), so
--- it orders entries across restarts and trims.
-CREATE TABLE log (
-    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-    issuer    TEXT    NOT NULL,
-    kind      TEXT    NOT NULL,
-    client_id TEXT    NOT NULL,
-    subject   TEXT    NOT NULL,
-    token_id  TEXT    NOT NULL,
-    data      BLOB,
-    issued_at INTEGER NOT NULL
+-- The issued-token log is stored in chunks: one row holds the entries that
+-- one write of the background log writer appended for one issuer, encoded by
+-- logchunk.go. A busy token endpoint then pays one row per batch instead of
+-- one per token (a row costs several microseconds, as much as a signature).
+-- seq is global and never reused (AUTOINCREMENT); an entry's sequence number
+-- is seq * 8192 + its index in the chunk.
+CREATE TABLE log_chunks (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    issuer  TEXT    NOT NULL,
+    n       INTEGER NOT NULL,
+    entries BLOB    NOT NULL
 );
-CREATE INDEX log_issuer_seq ON log (issuer, seq);
+CREATE INDEX log_chunks_issuer_seq ON log_chunks (issuer, seq);
 
--- Row count of the log per issuer, kept by triggers so that trimming to the
--- cap costs an index lookup, not a count, whichever process writes.
+-- Entries per issuer, kept by triggers so that trimming to the cap costs an
+-- index lookup, whichever process writes.
 CREATE TABLE log_counts (
     issuer TEXT    NOT NULL PRIMARY KEY,
     n      INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-CREATE TRIGGER log_count_insert AFTER INSERT ON log BEGIN
-    INSERT INTO log_counts (issuer, n) VALUES (NEW.issuer, 1)
-        ON CONFLICT (issuer) DO UPDATE SET n = n + 1;
+CREATE TRIGGER log_count_insert AFTER INSERT ON log_chunks BEGIN
+    INSERT INTO log_counts (issuer, n) VALUES (NEW.issuer, NEW.n)
+        ON CONFLICT (issuer) DO UPDATE SET n = n + NEW.n;
 END;
 
-CREATE TRIGGER log_count_delete AFTER DELETE ON log BEGIN
-    UPDATE log_counts SET n = n - 1 WHERE issuer = OLD.issuer;
+CREATE TRIGGER log_count_delete AFTER DELETE ON log_chunks BEGIN
+    UPDATE log_counts SET n = n - OLD.n WHERE issuer = OLD.issuer;
 END;
