@@ -64,9 +64,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// One connection: in-process access is serialised by database/sql, and a
 	// ":memory:" database lives exactly as long as the Store.
 	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 )
 
@@ -30,7 +29,7 @@ func (s *Store) RevokeGrant(ctx context.Context, issuer, grantID string) error {
 	if grantID == "" {
 		return errors.New("storage: revoke grant: empty grant id")
 	}
-	return wrap("revoke grant", s.inTx(ctx, func(tx *sql.Tx) error {
-		return s.revokeGrant(ctx, tx, issuer, grantID, s.nowNS())
-	}))
+	now := s.nowNS()
+	_, err := s.q.revokeGrant.ExecContext(ctx, issuer, grantID, now, now)
+	return wrap("revoke grant", err)
 }
